@@ -1,0 +1,34 @@
+"""pipedebug's async pipeline engine. Code written for Haystack ports by renaming `haystack` to `pipeline`."""
+
+from pipeline.core.component import component
+from pipeline.core.errors import (
+    ComponentError,
+    DefinitionError,
+    PipelineBlockedError,
+    PipelineConnectError,
+    PipelineError,
+    PipelineMaxComponentRuns,
+    PipelineRuntimeError,
+    PipelineValidationError,
+)
+from pipeline.core.pipeline import AsyncPipeline, Pipeline
+from pipeline.core.serialization import default_from_dict, default_to_dict
+from pipeline.core.sockets import GreedyVariadic, Variadic
+
+__all__ = [
+    "AsyncPipeline",
+    "ComponentError",
+    "DefinitionError",
+    "GreedyVariadic",
+    "Pipeline",
+    "PipelineBlockedError",
+    "PipelineConnectError",
+    "PipelineError",
+    "PipelineMaxComponentRuns",
+    "PipelineRuntimeError",
+    "PipelineValidationError",
+    "Variadic",
+    "component",
+    "default_from_dict",
+    "default_to_dict",
+]

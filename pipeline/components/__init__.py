@@ -1,0 +1,1 @@
+"""Components, grouped by kind as in Haystack."""

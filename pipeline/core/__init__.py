@@ -1,0 +1,1 @@
+"""The engine: components and sockets, the graph, the scheduler and its events, serialization."""

@@ -1,0 +1,163 @@
+"""The typed events of a pipeline run: the single source of truth for everything that observes a run.
+
+A run is a stream of these events. Live runs produce them from the scheduler; recordings store them; replays
+yield them again; the debugger, timelines and exports consume them. Times are `time.perf_counter()` seconds
+(a monotonic clock); `RunStarted.wall_time` anchors them to the calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypeAlias
+
+ExecutionMode = Literal["sync", "async"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunStarted:
+    run_id: str
+    time: float
+    wall_time: float
+    inputs: dict[str, dict[str, Any]]
+    """Inputs per component and socket, after flat inputs were resolved."""
+    concurrency_limit: int
+    include_outputs_from: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentWarmedUp:
+    """A component's `warm_up()` finished; it ran in a worker thread before any component started."""
+
+    run_id: str
+    time: float
+    component: str
+    started_at: float
+    finished_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentStarted:
+    run_id: str
+    time: float
+    visit_id: int
+    """Unique within the run; counts component starts from 1."""
+    component: str
+    visit: int
+    """How many times this component has started in this run, this start included."""
+    inputs: dict[str, Any]
+    mode: ExecutionMode
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentFinished:
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    visit: int
+    outputs: dict[str, Any]
+    started_at: float
+    finished_at: float
+    mode: ExecutionMode
+    thread: str
+    """Name of the thread that executed the component (the event loop's thread for async components)."""
+
+    @property
+    def duration(self) -> float:
+        return self.finished_at - self.started_at
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutputsReplaced:
+    """The consumer replaced a finished component's outputs (at a breakpoint) before they were delivered."""
+
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    outputs: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentFailed:
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    visit: int
+    error: BaseException
+    traceback: str
+    started_at: float
+    finished_at: float
+    mode: ExecutionMode
+    thread: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentCancelled:
+    """A component that was still running when the run failed or was cancelled, and did not finish."""
+
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    visit: int
+    started_at: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFinished:
+    run_id: str
+    time: float
+    outputs: dict[str, dict[str, Any]]
+    stranded: dict[str, list[str]] = field(default_factory=dict)
+    """Components that received some inputs but never ran, with the mandatory sockets they still miss."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFailed:
+    run_id: str
+    time: float
+    error: BaseException
+    """A `PipelineRuntimeError` (or subclass) naming the component at fault, with the partial outputs."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunCancelled:
+    run_id: str
+    time: float
+    outputs: dict[str, dict[str, Any]]
+
+
+RunEvent: TypeAlias = (
+    RunStarted
+    | ComponentWarmedUp
+    | ComponentStarted
+    | ComponentFinished
+    | OutputsReplaced
+    | ComponentFailed
+    | ComponentCancelled
+    | RunFinished
+    | RunFailed
+    | RunCancelled
+)
+TERMINAL_EVENTS = (RunFinished, RunFailed, RunCancelled)
+
+
+class EventStream(Protocol):
+    """What a consumer of a run sees, live or replayed.
+
+    Back-pressure: the producer does no work while the consumer is not awaiting the next event. In a live run
+    no component starts until the consumer asks for the next event; components already running keep running
+    and their completions queue up. A debugger pauses at a breakpoint simply by not asking.
+    """
+
+    run_id: str
+
+    def __aiter__(self) -> EventStream: ...
+
+    async def __anext__(self) -> RunEvent: ...
+
+    def cancel(self) -> None: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,239 @@
+"""The pipeline graph: components as nodes, socket-to-socket connections as edges (a networkx MultiDiGraph)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, Self
+
+import networkx as nx
+
+from pipeline.core.component import input_sockets, is_component, output_sockets
+from pipeline.core.errors import ComponentError, PipelineConnectError
+from pipeline.core.sockets import InputSocket, OutputSocket
+from pipeline.core.types import type_name, types_are_compatible
+
+DEFAULT_MAX_RUNS_PER_COMPONENT = 100
+
+
+def _split_address(address: str) -> tuple[str, str | None]:
+    """`"joiner.documents"` -> `("joiner", "documents")`; `"joiner"` -> `("joiner", None)`."""
+    name, _, socket = address.partition(".")
+    return name, socket or None
+
+
+class PipelineGraph:
+    """Builds and describes the graph; running it is the business of `Pipeline` and `AsyncPipeline`."""
+
+    def __init__(
+        self, metadata: dict[str, Any] | None = None, max_runs_per_component: int = DEFAULT_MAX_RUNS_PER_COMPONENT
+    ) -> None:
+        if max_runs_per_component < 1:
+            raise ValueError(f"max_runs_per_component must be at least 1, got {max_runs_per_component}.")
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self.max_runs_per_component = max_runs_per_component
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._version = 0
+        """Bumped by every change, so compiled execution plans know when they are stale."""
+
+    # -- building -------------------------------------------------------------------------------------------
+
+    def add_component(self, name: str, instance: Any) -> None:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"A component name must be a non-empty string, got {name!r}.")
+        if "." in name:
+            raise ValueError(f"Component name '{name}' contains '.', which separates component and socket names.")
+        if name in self.graph:
+            raise ValueError(f"A component named '{name}' already exists in this pipeline.")
+        if isinstance(instance, type):
+            raise ComponentError(f"'{name}': add an instance of {instance.__name__}, not the class itself.")
+        if not is_component(instance):
+            raise ComponentError(
+                f"'{name}': {type(instance).__name__} is not a component; decorate its class with @component."
+            )
+        for other, data in self.graph.nodes(data=True):
+            if data["instance"] is instance:
+                raise ComponentError(f"'{name}': this instance is already in the pipeline as '{other}'.")
+        self.graph.add_node(
+            name, instance=instance, input_sockets=input_sockets(instance), output_sockets=output_sockets(instance)
+        )
+        self._version += 1
+
+    def connect(self, sender: str, receiver: str) -> Self:
+        """Connect `"component.output"` to `"component.input"`; socket names may be left out where unambiguous."""
+        sender_name, sender_socket_name = _split_address(sender)
+        receiver_name, receiver_socket_name = _split_address(receiver)
+        for name in (sender_name, receiver_name):
+            if name not in self.graph:
+                raise PipelineConnectError(
+                    f"Cannot connect '{sender}' to '{receiver}': no component named '{name}'. "
+                    f"Components: {', '.join(self.graph.nodes) or 'none'}."
+                )
+        outputs = self._candidates(sender_name, sender_socket_name, "output_sockets")
+        inputs = self._candidates(receiver_name, receiver_socket_name, "input_sockets")
+        if receiver_socket_name is None:
+            open_inputs = [s for s in inputs if s.is_variadic or not self.senders(receiver_name, s.name)]
+            inputs = open_inputs or inputs
+        pairs = [(o, i) for o in outputs for i in inputs if types_are_compatible(o.type, i.type)]
+        if not pairs:
+            raise PipelineConnectError(
+                f"Cannot connect '{sender}' to '{receiver}': no compatible sockets. "
+                f"{sender_name} outputs {self._describe(outputs)}; {receiver_name} accepts {self._describe(inputs)}."
+            )
+        if len(pairs) > 1:
+            same_name = [(o, i) for o, i in pairs if o.name == i.name]
+            if len(same_name) != 1:
+                options = ", ".join(f"{sender_name}.{o.name} -> {receiver_name}.{i.name}" for o, i in pairs)
+                raise PipelineConnectError(
+                    f"Cannot connect '{sender}' to '{receiver}': ambiguous, name the sockets. Possible: {options}."
+                )
+            pairs = same_name
+        output, input_ = pairs[0]
+        existing = self.senders(receiver_name, input_.name)
+        if f"{sender_name}.{output.name}" in existing:
+            return self
+        if existing and not input_.is_variadic:
+            raise PipelineConnectError(
+                f"Cannot connect '{sender_name}.{output.name}' to '{receiver_name}.{input_.name}': that socket "
+                f"already receives from {', '.join(existing)} and is not Variadic."
+            )
+        self.graph.add_edge(
+            sender_name,
+            receiver_name,
+            key=f"{output.name}/{input_.name}",
+            sender_socket=output.name,
+            receiver_socket=input_.name,
+        )
+        self._version += 1
+        return self
+
+    def _candidates(self, name: str, socket_name: str | None, kind: str) -> list[InputSocket] | list[OutputSocket]:
+        sockets = self.graph.nodes[name][kind]
+        if socket_name is None:
+            if not sockets:
+                raise PipelineConnectError(f"'{name}' has no {kind.replace('_', ' ')}.")
+            return list(sockets.values())
+        if socket_name not in sockets:
+            raise PipelineConnectError(
+                f"'{name}' has no {kind.split('_')[0]} socket '{socket_name}'. "
+                f"Available: {self._describe(list(sockets.values()))}."
+            )
+        return [sockets[socket_name]]
+
+    @staticmethod
+    def _describe(sockets: list[Any]) -> str:
+        return ", ".join(f"{s.name}: {type_name(s.type)}" for s in sockets) or "nothing"
+
+    # -- describing -----------------------------------------------------------------------------------------
+
+    def get_component(self, name: str) -> Any:
+        try:
+            return self.graph.nodes[name]["instance"]
+        except KeyError:
+            raise ValueError(f"No component named '{name}' in this pipeline.") from None
+
+    def walk(self) -> Iterator[tuple[str, Any]]:
+        """Components in the order they were added."""
+        for name, data in self.graph.nodes(data=True):
+            yield name, data["instance"]
+
+    def input_sockets_of(self, name: str) -> dict[str, InputSocket]:
+        return self.graph.nodes[name]["input_sockets"]
+
+    def output_sockets_of(self, name: str) -> dict[str, OutputSocket]:
+        return self.graph.nodes[name]["output_sockets"]
+
+    def senders(self, component: str, socket: str) -> list[str]:
+        """`"sender.socket"` addresses connected to `component.socket`, in connection order."""
+        return [
+            f"{sender}.{data['sender_socket']}"
+            for sender, _, data in self.graph.in_edges(component, data=True)
+            if data["receiver_socket"] == socket
+        ]
+
+    def connections(self) -> Iterator[tuple[str, str, str, str]]:
+        """`(sender, sender_socket, receiver, receiver_socket)` for every connection, in connection order."""
+        for sender, receiver, data in self.graph.edges(data=True):
+            yield sender, data["sender_socket"], receiver, data["receiver_socket"]
+
+    def inputs(self, include_components_with_connected_inputs: bool = False) -> dict[str, dict[str, dict[str, Any]]]:
+        """Sockets a caller can feed: those without senders, plus variadic ones."""
+        result: dict[str, dict[str, dict[str, Any]]] = {}
+        for name, data in self.graph.nodes(data=True):
+            open_sockets = {
+                socket.name: {
+                    "type": socket.type,
+                    "is_mandatory": socket.is_mandatory,
+                    "is_variadic": socket.is_variadic,
+                    "default_value": None if socket.is_mandatory else socket.default_value,
+                }
+                for socket in data["input_sockets"].values()
+                if include_components_with_connected_inputs or socket.is_variadic or not self.senders(name, socket.name)
+            }
+            if open_sockets:
+                result[name] = open_sockets
+        return result
+
+    def outputs(self, include_components_with_connected_outputs: bool = False) -> dict[str, dict[str, dict[str, Any]]]:
+        """Outputs that no connection consumes: what a run returns by default."""
+        result: dict[str, dict[str, dict[str, Any]]] = {}
+        for name, data in self.graph.nodes(data=True):
+            consumed = {d["sender_socket"] for _, _, d in self.graph.out_edges(name, data=True)}
+            free = {
+                socket.name: {"type": socket.type}
+                for socket in data["output_sockets"].values()
+                if include_components_with_connected_outputs or socket.name not in consumed
+            }
+            if free:
+                result[name] = free
+        return result
+
+    def to_mermaid(self) -> str:
+        """The graph as Mermaid flowchart text, with socket names and types on the edges."""
+        lines = ["flowchart TD"]
+        node_id = {name: f"n{index}_" + re.sub(r"\W", "_", name) for index, name in enumerate(self.graph.nodes)}
+        for name, data in self.graph.nodes(data=True):
+            lines.append(f'    {node_id[name]}["{name}<br/><i>{type(data["instance"]).__name__}</i>"]')
+        for sender, sender_socket, receiver, receiver_socket in self.connections():
+            socket_type = type_name(self.output_sockets_of(sender)[sender_socket].type)
+            label = f"{sender_socket} → {receiver_socket}<br/>{socket_type}"
+            lines.append(f'    {node_id[sender]} -->|"{label}"| {node_id[receiver]}')
+        inputs, outputs = self.inputs(), self.outputs()
+        if inputs:
+            lines.append("    pipeline_input((input))")
+            for name, sockets in inputs.items():
+                label = ", ".join(sockets)
+                lines.append(f'    pipeline_input -.->|"{label}"| {node_id[name]}')
+        if outputs:
+            lines.append("    pipeline_output((output))")
+            for name, sockets in outputs.items():
+                label = ", ".join(sockets)
+                lines.append(f'    {node_id[name]} -.->|"{label}"| pipeline_output')
+        return "\n".join(lines)
+
+    def show(self) -> None:
+        """Print the graph to the terminal: layers of components, each with the sockets it sends where."""
+        from rich.console import Console
+        from rich.tree import Tree
+
+        tree = Tree(f"[b]{type(self).__name__}[/b] ({self.graph.number_of_nodes()} components)")
+        for depth, layer in enumerate(self.layers()):
+            branch = tree.add(f"[dim]layer {depth}[/dim]")
+            for name in layer:
+                instance = self.get_component(name)
+                mode = "async" if callable(getattr(type(instance), "run_async", None)) else "sync"
+                node = branch.add(f"[b]{name}[/b] [dim]{type(instance).__name__}, {mode}[/dim]")
+                for sender, socket, receiver, receiver_socket in self.connections():
+                    if sender == name:
+                        node.add(f"{socket} → {receiver}.{receiver_socket}")
+        Console().print(tree)
+
+    def layers(self) -> list[list[str]]:
+        """Components grouped by depth from the inputs; cycles are collapsed so loops land in one layer."""
+        condensed = nx.condensation(self.graph)
+        order = {name: index for index, name in enumerate(self.graph.nodes)}
+        layers: list[list[str]] = []
+        for generation in nx.topological_generations(condensed):
+            members = [m for scc in generation for m in condensed.nodes[scc]["members"]]
+            layers.append(sorted(members, key=order.__getitem__))
+        return layers

@@ -1,0 +1,688 @@
+"""The scheduler: runs a compiled plan and produces the run's event stream, one event per `__anext__`.
+
+Readiness follows Haystack's AsyncPipeline rules. A component may run once it has every mandatory input and a
+trigger (a value from a predecessor, or, on its first visit, a pipeline input or no possible senders at all):
+
+- HIGHEST: a GreedyVariadic socket holds a value. Runs alone, once nothing else is running.
+- READY: every connected sender has delivered (a value, or word that it produced none). Runs concurrently,
+  up to `concurrency_limit`.
+- DEFER / DEFER_LAST: runnable, but some senders may still deliver (DEFER_LAST: a Variadic socket is still
+  waiting too). Runs only when nothing is running and nothing is READY, earliest in topological order first.
+
+Each delivery re-evaluates only its receiver, by counters over the receiver's sockets, so the work per component
+visit and per connection is constant, whatever the size of the pipeline.
+
+Back-pressure: the scheduler works only inside `__anext__`. Between two calls nothing new starts; components
+already running finish and their completions wait in a queue. A finished component's outputs are delivered to
+its receivers on the *next* call, so a consumer paused on a `ComponentFinished` can still replace them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import heapq
+import threading
+import time
+import traceback
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Self
+
+from pipeline.core.errors import (
+    PipelineBlockedError,
+    PipelineMaxComponentRuns,
+    PipelineRuntimeError,
+    PipelineValidationError,
+)
+from pipeline.core.events import (
+    ComponentCancelled,
+    ComponentFailed,
+    ComponentFinished,
+    ComponentStarted,
+    ComponentWarmedUp,
+    OutputsReplaced,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
+from pipeline.core.plan import ExecutionPlan, NodePlan
+from pipeline.core.types import type_name, value_matches_type
+
+
+class _NoOutput:
+    """Delivered when a sender ran without producing the connected output, so receivers know it executed."""
+
+    def __repr__(self) -> str:
+        return "<no output>"
+
+
+NO_OUTPUT: Any = _NoOutput()
+_IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None), complex, frozenset})
+
+
+class Priority(IntEnum):
+    HIGHEST = 1
+    READY = 2
+    DEFER = 3
+    DEFER_LAST = 4
+    BLOCKED = 5
+
+
+class _Socket:
+    """What one input socket of one component holds between two visits."""
+
+    __slots__ = ("done", "entries", "real", "valued")
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str | None, Any]] = []
+        self.done: set[str] = set()
+        """Senders that delivered since the last visit, with a value or with NO_OUTPUT."""
+        self.valued: set[str] = set()
+        self.real = 0
+        """Entries holding a value (from a sender or from the caller)."""
+
+
+@dataclass(slots=True)
+class _Outcome:
+    outputs: Any
+    error: BaseException | None
+    started_at: float
+    finished_at: float
+    thread: str
+
+
+@dataclass(slots=True)
+class _Visit:
+    node: NodePlan
+    visit_id: int
+    visit: int
+    task: asyncio.Task[_Outcome]
+    started_at: float
+
+
+@dataclass(slots=True)
+class _Delivery:
+    node: NodePlan
+    visit_id: int
+    outputs: dict[str, Any]
+
+
+def _isolate(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Deep-copy inputs so a component that mutates them cannot change what others or the events hold."""
+    isolated = {}
+    for key, value in inputs.items():
+        if type(value) in _IMMUTABLE:
+            isolated[key] = value
+            continue
+        try:
+            isolated[key] = copy.deepcopy(value)
+        except Exception:  # uncopyable values (clients, locks) are shared as they are
+            isolated[key] = value
+    return isolated
+
+
+def _call_sync(run: Callable[..., Any], inputs: dict[str, Any]) -> _Outcome:
+    started = time.perf_counter()
+    try:
+        outputs, error = run(**inputs), None
+    except BaseException as exc:
+        outputs, error = None, exc
+    return _Outcome(outputs, error, started, time.perf_counter(), threading.current_thread().name)
+
+
+async def _call_async(run: Callable[..., Any], inputs: dict[str, Any]) -> _Outcome:
+    started = time.perf_counter()
+    try:
+        outputs, error = await run(**inputs), None
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        outputs, error = None, exc
+    return _Outcome(outputs, error, started, time.perf_counter(), threading.current_thread().name)
+
+
+class PipelineRun:
+    """One run of a pipeline, consumed as an async iterator of `RunEvent`s.
+
+    Use it as `async with pipeline.events(data) as run: async for event in run: ...`; leaving the block early
+    cancels the components still in flight and waits for them, so no task or thread outlives the run.
+    """
+
+    def __init__(
+        self,
+        plan: ExecutionPlan,
+        data: dict[str, Any] | None,
+        *,
+        include_outputs_from: set[str] | frozenset[str] | None = None,
+        concurrency_limit: int = 4,
+        max_runs_per_component: int = 100,
+        warm_ups: dict[str, Callable[[], bool]] | None = None,
+    ) -> None:
+        if concurrency_limit < 1:
+            raise PipelineValidationError(f"concurrency_limit must be at least 1, got {concurrency_limit}.")
+        unknown = sorted(set(include_outputs_from or ()) - set(plan.nodes))
+        if unknown:
+            raise PipelineValidationError(f"include_outputs_from names unknown component(s): {', '.join(unknown)}.")
+        self.run_id = uuid.uuid4().hex
+        self._plan = plan
+        self._inputs = plan.prepare_inputs(data)
+        self._include = frozenset(include_outputs_from or ())
+        self._limit = concurrency_limit
+        self._max_runs = max_runs_per_component
+        self._warm_ups = dict(warm_ups or {})
+
+        self._events: deque[RunEvent] = deque()
+        self._state: dict[str, dict[str, _Socket]] = {name: {} for name in plan.nodes}
+        self._visits: dict[str, int] = dict.fromkeys(plan.nodes, 0)
+        self._priority: dict[str, Priority] = {}
+        self._ready: list[tuple[int, str]] = []
+        self._highest: list[tuple[int, str]] = []
+        self._deferred: dict[str, Priority] = {}
+        self._touched: set[str] = set(plan.nodes)
+        self._running: dict[str, _Visit] = {}
+        self._visit_of_task: dict[asyncio.Task[_Outcome], _Visit] = {}
+        self._completed: asyncio.Queue[asyncio.Task[_Outcome] | None] | None = None
+        self._delivery: _Delivery | None = None
+        self._outputs: dict[str, dict[str, Any]] = {}
+        self._visit_count = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._started = False
+        self._finished = False
+        self._failure: PipelineRuntimeError | None = None
+        self._cancel_requested = False
+
+        for name, sockets in self._inputs.items():
+            for socket, value in sockets.items():
+                self._write(name, socket, None, value)
+
+    # -- the async iterator protocol ------------------------------------------------------------------------
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> RunEvent:
+        while not self._events:
+            if self._finished:
+                raise StopAsyncIteration
+            try:
+                await self._advance()
+            except BaseException:
+                await self.aclose()
+                raise
+        return self._events.popleft()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def cancel(self) -> None:
+        """Ask the run to stop: in-flight components are cancelled (async) or awaited (sync), then the stream
+        ends with `ComponentCancelled` events and `RunCancelled`."""
+        self._cancel_requested = True
+        if self._completed is not None:
+            self._completed.put_nowait(None)  # wakes a consumer waiting for the next completion
+
+    async def aclose(self) -> None:
+        """End the run without further events, cancelling and awaiting whatever is still in flight."""
+        if self._finished and not self._running:
+            return
+        self._finished = True
+        await self._stop_in_flight()
+        self._shutdown_executor()
+
+    # -- what a debugger may ask between two events ----------------------------------------------------------
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        """The pipeline outputs produced so far."""
+        return self._outputs
+
+    @property
+    def running(self) -> list[str]:
+        return list(self._running)
+
+    def exposed_outputs(self, event: ComponentFinished) -> dict[str, Any]:
+        """The part of a component's outputs that the run returns (see `NodePlan.exposed_outputs`)."""
+        return self._plan.nodes[event.component].exposed_outputs(event.outputs, event.component in self._include)
+
+    def queued_completions(self) -> list[str]:
+        """Components that finished while the consumer was paused and whose events wait to be read."""
+        return [visit.node.name for visit in self._running.values() if visit.task.done()]
+
+    def replace_outputs(self, visit_id: int, outputs: dict[str, Any]) -> None:
+        """Replace the outputs of the component whose `ComponentFinished` was just read, before they are delivered.
+
+        Values are checked against the declared output types. The replacement shows in the stream as an
+        `OutputsReplaced` event, so recordings and replays see exactly what the rest of the run used.
+        """
+        delivery = self._delivery
+        if delivery is None or delivery.visit_id != visit_id:
+            raise PipelineValidationError(
+                "Outputs can only be replaced for the component whose ComponentFinished event was read last, "
+                "before the next event is requested."
+            )
+        declared = delivery.node.declared_outputs
+        for key, value in outputs.items():
+            if declared and key not in declared:
+                raise PipelineValidationError(
+                    f"'{delivery.node.name}' has no output '{key}'. Its outputs: {', '.join(declared)}."
+                )
+            if key in declared and not value_matches_type(value, declared[key]):
+                raise PipelineValidationError(
+                    f"'{delivery.node.name}.{key}' must be {type_name(declared[key])}, got {type(value).__name__}."
+                )
+        delivery.outputs = dict(outputs)
+        self._events.append(
+            OutputsReplaced(
+                run_id=self.run_id,
+                time=time.perf_counter(),
+                visit_id=visit_id,
+                component=delivery.node.name,
+                outputs=delivery.outputs,
+            )
+        )
+
+    # -- the scheduler ---------------------------------------------------------------------------------------
+
+    async def _advance(self) -> None:
+        if not self._started:
+            self._start_run()
+            return
+        if self._warm_ups:
+            await self._warm_up_all()
+            if self._events:
+                return
+        if self._delivery is not None:
+            delivery, self._delivery = self._delivery, None
+            self._deliver(delivery.node, delivery.outputs)
+        if self._cancel_requested or self._failure is not None:
+            await self._end_abnormally()
+            return
+        self._schedule()
+        if self._events:
+            return
+        if self._failure is not None:
+            await self._end_abnormally()
+            return
+        if not self._running:
+            self._end_normally()
+            return
+        assert self._completed is not None
+        task = await self._completed.get()
+        if task is not None:
+            self._complete(task)
+
+    def _start_run(self) -> None:
+        self._started = True
+        self._completed = asyncio.Queue()
+        now = time.perf_counter()
+        self._events.append(
+            RunStarted(
+                run_id=self.run_id,
+                time=now,
+                wall_time=time.time(),
+                inputs=self._inputs,
+                concurrency_limit=self._limit,
+                include_outputs_from=self._include,
+            )
+        )
+
+    async def _warm_up_all(self) -> None:
+        """Run every component's `warm_up()` in worker threads, concurrently, before anything starts."""
+        warm_ups, self._warm_ups = self._warm_ups, {}
+        loop = asyncio.get_running_loop()
+
+        def timed(warm_up: Callable[[], bool]) -> tuple[bool, float, float]:
+            started = time.perf_counter()
+            warmed = warm_up()
+            return warmed, started, time.perf_counter()
+
+        futures = {
+            name: loop.run_in_executor(self._thread_pool(), timed, warm_up) for name, warm_up in warm_ups.items()
+        }
+        for name, future in futures.items():
+            try:
+                warmed, started, finished = await future
+            except Exception as exc:
+                await asyncio.gather(*futures.values(), return_exceptions=True)
+                instance_type = type(self._plan.nodes[name].instance)
+                self._failure = PipelineRuntimeError.from_exception(name, instance_type, exc, {}, during="warm_up")
+                return
+            if warmed:
+                self._events.append(
+                    ComponentWarmedUp(
+                        run_id=self.run_id,
+                        time=time.perf_counter(),
+                        component=name,
+                        started_at=started,
+                        finished_at=finished,
+                    )
+                )
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self._limit, thread_name_prefix="pipedebug-worker")
+        return self._executor
+
+    def _schedule(self) -> None:
+        """Start every component that may start now, appending a `ComponentStarted` for each."""
+        self._reevaluate()
+        if self._highest:
+            if not self._running:
+                name = self._pop_valid(self._highest, Priority.HIGHEST)
+                if name is not None:
+                    self._start(name)
+            if self._highest:
+                return
+        while self._ready and len(self._running) < self._limit:
+            name = self._pop_valid(self._ready, Priority.READY)
+            if name is None:
+                break
+            self._start(name)
+            if self._failure is not None:
+                return
+        if not self._running and not self._ready and self._deferred:
+            name = min(self._deferred, key=lambda n: (self._deferred[n], self._plan.nodes[n].order))
+            self._start(name)
+
+    def _pop_valid(self, heap: list[tuple[int, str]], priority: Priority) -> str | None:
+        while heap:
+            _, name = heapq.heappop(heap)
+            if self._priority.get(name) is priority:
+                return name
+        return None
+
+    def _reevaluate(self) -> None:
+        for name in self._touched:
+            old = self._priority.get(name)
+            new = Priority.BLOCKED if name in self._running else self._compute_priority(self._plan.nodes[name])
+            if new is old:
+                continue
+            if old in (Priority.DEFER, Priority.DEFER_LAST):
+                del self._deferred[name]
+            if new is Priority.BLOCKED:
+                self._priority.pop(name, None)
+                continue
+            self._priority[name] = new
+            if new is Priority.READY:
+                heapq.heappush(self._ready, (self._plan.nodes[name].order, name))
+            elif new is Priority.HIGHEST:
+                heapq.heappush(self._highest, (self._plan.nodes[name].order, name))
+            else:
+                self._deferred[name] = new
+        self._touched.clear()
+
+    def _compute_priority(self, node: NodePlan) -> Priority:
+        state = self._state[node.name]
+        for socket in node.mandatory:
+            held = state.get(socket)
+            if held is None or held.real == 0:
+                return Priority.BLOCKED
+        first_visit = self._visits[node.name] == 0
+        triggered = (first_visit and not node.has_senders) or any(
+            held.valued or (first_visit and held.real) for held in state.values()
+        )
+        if not triggered:
+            return Priority.BLOCKED
+        all_delivered = all(
+            len(held.done) == len(node.senders[socket]) if (held := state.get(socket)) else False
+            for socket in node.senders
+        )
+        if any(state[s].real for s in node.greedy if s in state) and self._connected_sockets_filled(node, state):
+            return Priority.HIGHEST
+        if all_delivered:
+            return Priority.READY
+        lazy_resolved = all(
+            (held := state.get(socket)) is not None and len(held.done) == len(node.senders.get(socket, ()))
+            for socket in node.lazy_variadic
+            if socket in node.senders
+        )
+        return Priority.DEFER if lazy_resolved else Priority.DEFER_LAST
+
+    @staticmethod
+    def _connected_sockets_filled(node: NodePlan, state: dict[str, _Socket]) -> bool:
+        return all(
+            (held := state.get(socket)) is not None and held.real > 0
+            for socket in node.sockets
+            if socket in node.senders or node.sockets[socket].is_mandatory
+        )
+
+    def _start(self, name: str) -> None:
+        node = self._plan.nodes[name]
+        visit = self._visits[name] + 1
+        if visit > self._max_runs:
+            self._failure = PipelineMaxComponentRuns(
+                name,
+                type(node.instance),
+                f"Component '{name}' would run a {visit}th time, over max_runs_per_component={self._max_runs}. "
+                "Check the loop's exit condition, or raise the limit.",
+                self._outputs,
+            )
+            return
+        self._visits[name] = visit
+        self._visit_count += 1
+        inputs = self._consume(node)
+        self._touched.add(name)
+        isolated = _isolate(inputs)
+        if node.is_async:
+            coroutine = _call_async(node.instance.run_async, isolated)
+        else:
+            future = asyncio.get_running_loop().run_in_executor(
+                self._thread_pool(), _call_sync, node.instance.run, isolated
+            )
+            coroutine = _await_future(future)
+        task = asyncio.create_task(coroutine, name=f"pipedebug:{name}#{visit}")
+        assert self._completed is not None
+        task.add_done_callback(self._completed.put_nowait)
+        now = time.perf_counter()
+        self._running[name] = self._visit_of_task[task] = _Visit(node, self._visit_count, visit, task, now)
+        self._events.append(
+            ComponentStarted(
+                run_id=self.run_id,
+                time=now,
+                visit_id=self._visit_count,
+                component=name,
+                visit=visit,
+                inputs=inputs,
+                mode="async" if node.is_async else "sync",
+            )
+        )
+
+    def _complete(self, task: asyncio.Task[_Outcome]) -> None:
+        visit = self._visit_of_task.pop(task)
+        del self._running[visit.node.name]
+        self._touched.add(visit.node.name)
+        outcome = task.result()
+        if outcome.error is None and not isinstance(outcome.outputs, dict):
+            outcome.error = TypeError(
+                f"run() returned {type(outcome.outputs).__name__}, expected a dict of output socket names to values"
+            )
+        if outcome.error is not None:
+            self._record_failure(visit, outcome)
+            return
+        self._events.append(self._finished_event(visit, outcome))
+        self._delivery = _Delivery(visit.node, visit.visit_id, outcome.outputs)
+
+    def _finished_event(self, visit: _Visit, outcome: _Outcome) -> ComponentFinished:
+        return ComponentFinished(
+            run_id=self.run_id,
+            time=time.perf_counter(),
+            visit_id=visit.visit_id,
+            component=visit.node.name,
+            visit=visit.visit,
+            outputs=outcome.outputs,
+            started_at=outcome.started_at,
+            finished_at=outcome.finished_at,
+            mode="async" if visit.node.is_async else "sync",
+            thread=outcome.thread,
+        )
+
+    def _record_failure(self, visit: _Visit, outcome: _Outcome) -> None:
+        error = outcome.error
+        assert error is not None
+        self._events.append(
+            ComponentFailed(
+                run_id=self.run_id,
+                time=time.perf_counter(),
+                visit_id=visit.visit_id,
+                component=visit.node.name,
+                visit=visit.visit,
+                error=error,
+                traceback="".join(traceback.format_exception(error)),
+                started_at=outcome.started_at,
+                finished_at=outcome.finished_at,
+                mode="async" if visit.node.is_async else "sync",
+                thread=outcome.thread,
+            )
+        )
+        if self._failure is None:
+            self._failure = PipelineRuntimeError.from_exception(
+                visit.node.name, type(visit.node.instance), error, self._outputs
+            )
+
+    # -- inputs and outputs ----------------------------------------------------------------------------------
+
+    def _write(self, name: str, socket: str, sender: str | None, value: Any, lazy_variadic: bool = False) -> None:
+        held = self._state[name].get(socket)
+        if held is None:
+            held = self._state[name][socket] = _Socket()
+        is_value = value is not NO_OUTPUT
+        if lazy_variadic or (sender is None and self._plan.nodes[name].sockets[socket].is_variadic):
+            held.entries.append((sender, value))
+            held.real += is_value
+        elif not held.entries or is_value:
+            held.entries = [(sender, value)]
+            held.real = int(is_value)
+        if sender is not None:
+            held.done.add(sender)
+            if is_value:
+                held.valued.add(sender)
+        self._touched.add(name)
+
+    def _deliver(self, node: NodePlan, outputs: dict[str, Any]) -> None:
+        for connection in node.connections:
+            self._write(
+                connection.receiver,
+                connection.receiver_socket,
+                node.name,
+                outputs.get(connection.sender_socket, NO_OUTPUT),
+                connection.receiver_is_lazy_variadic,
+            )
+        exposed = node.exposed_outputs(outputs, node.name in self._include)
+        if exposed:
+            self._outputs[node.name] = exposed
+
+    def _consume(self, node: NodePlan) -> dict[str, Any]:
+        """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones."""
+        state = self._state[node.name]
+        inputs: dict[str, Any] = {}
+        for socket_name, socket in node.sockets.items():
+            held = state.get(socket_name)
+            values = [value for _, value in held.entries if value is not NO_OUTPUT] if held else []
+            if values:
+                if not socket.is_variadic:
+                    inputs[socket_name] = values[0]
+                elif socket.is_greedy:
+                    inputs[socket_name] = values[:1]
+                else:
+                    inputs[socket_name] = values
+            elif not socket.is_mandatory:
+                inputs[socket_name] = socket.default_value
+            if held is not None:
+                held.entries = [] if socket.is_greedy else [e for e in held.entries if e[0] is None]
+                held.real = sum(1 for _, value in held.entries if value is not NO_OUTPUT)
+                held.done.clear()
+                held.valued.clear()
+        return inputs
+
+    # -- endings ---------------------------------------------------------------------------------------------
+
+    def _blocked_components(self, *, include_untriggered: bool) -> dict[str, list[str]]:
+        """Components holding inputs (or, if asked, never started) that miss mandatory ones, and what they miss."""
+        blocked: dict[str, list[str]] = {}
+        for name, node in self._plan.nodes.items():
+            state = self._state[name]
+            holds_values = any(h.valued or (self._visits[name] == 0 and h.real) for h in state.values())
+            if not holds_values and not (include_untriggered and self._visits[name] == 0):
+                continue
+            missing = [
+                f"{socket} (from {', '.join(node.sender_addresses.get(socket, ())) or 'pipeline input'})"
+                for socket in node.mandatory
+                if (held := state.get(socket)) is None or held.real == 0
+            ]
+            if missing:
+                blocked[name] = missing
+        return blocked
+
+    def _end_normally(self) -> None:
+        self._finished = True
+        self._shutdown_executor()
+        now = time.perf_counter()
+        if (self._visit_count == 0 and self._plan.nodes) or (
+            not self._outputs and self._blocked_components(include_untriggered=False)
+        ):
+            blocked = self._blocked_components(include_untriggered=self._visit_count == 0)
+            self._events.append(RunFailed(run_id=self.run_id, time=now, error=PipelineBlockedError(blocked)))
+            return
+        stranded = self._blocked_components(include_untriggered=False)
+        self._events.append(RunFinished(run_id=self.run_id, time=now, outputs=self._outputs, stranded=stranded))
+
+    async def _end_abnormally(self) -> None:
+        """After a failure or a cancel request: stop what is in flight, report each visit, then end the run."""
+        self._finished = True
+        for visit, outcome in await self._stop_in_flight():
+            if outcome is None:
+                self._events.append(
+                    ComponentCancelled(
+                        run_id=self.run_id,
+                        time=time.perf_counter(),
+                        visit_id=visit.visit_id,
+                        component=visit.node.name,
+                        visit=visit.visit,
+                        started_at=visit.started_at,
+                    )
+                )
+            elif outcome.error is None and isinstance(outcome.outputs, dict):
+                self._events.append(self._finished_event(visit, outcome))
+                exposed = visit.node.exposed_outputs(outcome.outputs, visit.node.name in self._include)
+                if exposed:
+                    self._outputs[visit.node.name] = exposed
+            else:
+                self._record_failure(visit, outcome)
+        self._shutdown_executor()
+        now = time.perf_counter()
+        if self._failure is not None:
+            self._events.append(RunFailed(run_id=self.run_id, time=now, error=self._failure))
+        else:
+            self._events.append(RunCancelled(run_id=self.run_id, time=now, outputs=self._outputs))
+
+    async def _stop_in_flight(self) -> list[tuple[_Visit, _Outcome | None]]:
+        """Cancel async components, wait for sync ones (threads cannot be interrupted), and collect outcomes."""
+        visits = list(self._running.values())
+        self._running.clear()
+        self._visit_of_task.clear()
+        if not visits:
+            return []
+        for visit in visits:
+            if visit.node.is_async:
+                visit.task.cancel()
+        await asyncio.wait([visit.task for visit in visits])
+        return [(v, None if v.task.cancelled() else v.task.result()) for v in visits]
+
+    def _shutdown_executor(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+
+
+async def _await_future(future: asyncio.Future[_Outcome]) -> _Outcome:
+    return await future

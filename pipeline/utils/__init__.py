@@ -1,0 +1,3 @@
+from pipeline.utils.auth import EnvVarSecret, Secret, TokenSecret
+
+__all__ = ["EnvVarSecret", "Secret", "TokenSecret"]

@@ -1,0 +1,1 @@
+"""Runnable example pipelines and their data."""
