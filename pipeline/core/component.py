@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pipeline.core.errors import ComponentError
 from pipeline.core.sockets import EMPTY, InputSocket, OutputSocket
+from pipeline.core.types import type_name
 
 ComponentClass = TypeVar("ComponentClass", bound=type)
 
@@ -74,7 +75,7 @@ def _check_run_methods(cls: type) -> None:
     if run_params != async_params or run_hints != async_hints:
         raise ComponentError(
             f"'{name}.run' and '{name}.run_async' must have identical parameters: "
-            f"run{inspect.signature(run)} vs run_async{inspect.signature(run_async)}."
+            f"run({_describe_parameters(run)}) vs run_async({_describe_parameters(run_async)})."
         )
     run_outputs = getattr(run, _OUTPUT_TYPES_ATTR, None)
     async_outputs = getattr(run_async, _OUTPUT_TYPES_ATTR, None)
@@ -85,11 +86,16 @@ def _check_run_methods(cls: type) -> None:
         )
 
 
+def _describe_parameters(method: Callable[..., Any]) -> str:
+    hints = _resolved_hints(method)
+    return ", ".join(
+        f"{p.name}: {type_name(hints[p.name])}" if p.name in hints else p.name for p in _run_parameters(method)
+    )
+
+
 def _describe_outputs(outputs: dict[str, OutputSocket] | None) -> str:
     if outputs is None:
         return "none declared"
-    from pipeline.core.types import type_name
-
     return "{" + ", ".join(f"{s.name}: {type_name(s.type)}" for s in outputs.values()) + "}"
 
 

@@ -1,0 +1,225 @@
+"""The event stream: what each event carries, back-pressure, editing outputs, failures and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from pipeline import AsyncPipeline, PipelineRuntimeError, PipelineValidationError
+from pipeline.core.events import (
+    ComponentCancelled,
+    ComponentFailed,
+    ComponentFinished,
+    ComponentStarted,
+    OutputsReplaced,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
+from tests.pipeline.components import AddOne, AsyncFail, BlockingSleep, Counter, Fail, Sleep, SyncAddOne
+
+
+def worker_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("pipedebug-worker")]
+
+
+async def assert_nothing_leaked() -> None:
+    """No task but the test's own, and every worker thread gone (they exit once their pool shuts down)."""
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+    deadline = time.monotonic() + 2
+    while worker_threads() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    assert worker_threads() == []
+
+
+async def next_event(run: object, kind: type) -> RunEvent:
+    async for event in run:  # type: ignore[attr-defined]
+        if isinstance(event, kind):
+            return event
+    raise AssertionError(f"no {kind.__name__}")
+
+
+async def test_events_describe_the_whole_run() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("a", AddOne())
+    pipe.add_component("b", SyncAddOne())
+    pipe.connect("a", "b")
+    async with pipe.events({"value": 1}) as run:
+        events = [event async for event in run]
+    assert [type(e).__name__ for e in events] == [
+        "RunStarted",
+        "ComponentStarted",
+        "ComponentFinished",
+        "ComponentStarted",
+        "ComponentFinished",
+        "RunFinished",
+    ]
+    started, a_started, a_done, b_started, b_done, finished = events
+    assert isinstance(started, RunStarted) and started.inputs == {"a": {"value": 1}}
+    assert {e.run_id for e in events} == {run.run_id}
+    assert isinstance(a_started, ComponentStarted) and a_started.inputs == {"value": 1} and a_started.mode == "async"
+    assert isinstance(b_started, ComponentStarted) and b_started.mode == "sync" and b_started.inputs == {"value": 2}
+    assert [a_started.visit_id, b_started.visit_id] == [1, 2]
+    assert isinstance(a_done, ComponentFinished) and a_done.thread == threading.current_thread().name
+    assert isinstance(b_done, ComponentFinished) and b_done.thread.startswith("pipedebug-worker")
+    assert a_done.started_at <= a_done.finished_at <= b_done.started_at <= b_done.finished_at
+    assert isinstance(finished, RunFinished) and finished.outputs == {"b": {"value": 3}}
+
+
+async def test_back_pressure_no_component_starts_while_the_consumer_pauses() -> None:
+    """Pausing on a completion is how a debugger breaks: successors wait, running siblings finish and queue."""
+    counter = Counter()
+    pipe = AsyncPipeline()
+    pipe.add_component("a", Sleep(0.0))
+    pipe.add_component("after_a", counter)
+    pipe.add_component("sibling", BlockingSleep(0.05))
+    pipe.connect("a", "after_a")
+    async with pipe.events({"value": 1}) as run:
+        finished = await next_event(run, ComponentFinished)
+        assert isinstance(finished, ComponentFinished) and finished.component == "a"
+        await asyncio.sleep(0.2)  # the consumer "sits at a breakpoint"
+        assert counter.runs == 0
+        assert run.queued_completions() == ["sibling"]
+        rest = [event async for event in run]
+    assert counter.runs == 1
+    names = [(type(e).__name__, getattr(e, "component", None)) for e in rest]
+    assert names.index(("ComponentFinished", "sibling")) < names.index(("ComponentFinished", "after_a"))
+
+
+async def test_stepping_releases_one_event_per_request() -> None:
+    pipe = AsyncPipeline()
+    for name in ("a", "b", "c"):
+        pipe.add_component(name, AddOne())
+    pipe.connect("a", "b")
+    pipe.connect("b", "c")
+    run = pipe.events({"a": {"value": 0}})
+    seen: list[str] = []
+    while True:
+        try:
+            event = await run.__anext__()
+        except StopAsyncIteration:
+            break
+        seen.append(type(event).__name__)
+        if isinstance(event, ComponentFinished):
+            assert run.running == []  # nothing was started behind the consumer's back
+    assert seen.count("ComponentFinished") == 3
+
+
+async def test_outputs_replaced_at_a_pause_flow_downstream() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("a", AddOne())
+    pipe.add_component("b", AddOne())
+    pipe.connect("a", "b")
+    async with pipe.events({"a": {"value": 1}}) as run:
+        finished = await next_event(run, ComponentFinished)
+        assert isinstance(finished, ComponentFinished) and finished.outputs == {"value": 2}
+        with pytest.raises(PipelineValidationError, match=r"'a.value' must be int, got str"):
+            run.replace_outputs(finished.visit_id, {"value": "ten"})
+        with pytest.raises(PipelineValidationError, match="'a' has no output 'other'"):
+            run.replace_outputs(finished.visit_id, {"other": 1})
+        with pytest.raises(PipelineValidationError, match="read last"):
+            run.replace_outputs(finished.visit_id + 1, {"value": 1})
+        run.replace_outputs(finished.visit_id, {"value": 100})
+        rest = [event async for event in run]
+    assert isinstance(rest[0], OutputsReplaced) and rest[0].outputs == {"value": 100}
+    assert rest[-1].outputs == {"b": {"value": 101}}  # type: ignore[union-attr]
+
+
+async def test_failing_sync_component_reports_and_keeps_partial_outputs() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("ok", AddOne())
+    pipe.add_component("slow", BlockingSleep(0.1))
+    pipe.add_component("fail", Fail())
+    async with pipe.events({"value": 1}) as run:
+        events = [event async for event in run]
+    failed = next(e for e in events if isinstance(e, ComponentFailed))
+    assert failed.component == "fail" and isinstance(failed.error, RuntimeError)
+    assert "RuntimeError: boom on 1" in failed.traceback and "in run" in failed.traceback
+    end = events[-1]
+    assert isinstance(end, RunFailed) and isinstance(end.error, PipelineRuntimeError)
+    # The sync sibling in flight could not be interrupted: it was awaited and its result kept.
+    assert any(isinstance(e, ComponentFinished) and e.component == "slow" for e in events)
+    assert end.error.partial_outputs == {"ok": {"value": 2}, "slow": {"value": 1}}
+    await assert_nothing_leaked()
+
+
+async def test_run_async_raises_pipeline_runtime_error_naming_the_component() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("fail", Fail())
+    with pytest.raises(PipelineRuntimeError) as info:
+        await pipe.run_async({"value": 3})
+    error = info.value
+    assert error.component_name == "fail" and error.component_type is Fail
+    assert "Component 'fail' (tests.pipeline.components.Fail) failed in run: RuntimeError: boom on 3" in str(error)
+    assert isinstance(error.__cause__, RuntimeError)
+
+
+async def test_async_failure_cancels_async_siblings_in_flight() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("long", Sleep(10))
+    pipe.add_component("fail", AsyncFail())
+    started = time.perf_counter()
+    async with pipe.events({"value": 1}) as run:
+        events = [event async for event in run]
+    assert time.perf_counter() - started < 2
+    assert [e.component for e in events if isinstance(e, ComponentCancelled)] == ["long"]
+    assert isinstance(events[-1], RunFailed)
+    await assert_nothing_leaked()
+
+
+async def test_cancel_stops_the_run_cleanly() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("long", Sleep(10))
+    pipe.add_component("thread", BlockingSleep(0.05))
+    pipe.add_component("after", AddOne())
+    pipe.connect("long", "after")
+    async with pipe.events({"long": {"value": 1}, "thread": {"value": 2}}) as run:
+        await next_event(run, ComponentStarted)
+        await next_event(run, ComponentStarted)
+        asyncio.get_running_loop().call_later(0.01, run.cancel)
+        rest = [event async for event in run]
+    kinds = {(type(e).__name__, getattr(e, "component", None)) for e in rest}
+    assert ("ComponentCancelled", "long") in kinds
+    assert ("ComponentFinished", "thread") in kinds
+    assert isinstance(rest[-1], RunCancelled) and rest[-1].outputs == {"thread": {"value": 2}}
+    await assert_nothing_leaked()
+
+
+async def test_leaving_the_stream_early_cleans_up() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("long", Sleep(10))
+    pipe.add_component("thread", BlockingSleep(0.05))
+    async with pipe.events({"value": 1}) as run:
+        await next_event(run, ComponentStarted)
+    await assert_nothing_leaked()
+
+
+async def test_cancelling_the_caller_cancels_the_run() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("long", Sleep(10))
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(pipe.run_async({"value": 1}), timeout=0.05)
+    await assert_nothing_leaked()
+
+
+async def test_warm_up_failure_names_the_component() -> None:
+    from pipeline import component
+
+    @component
+    class BrokenModel:
+        def warm_up(self) -> None:
+            raise OSError("model file missing")
+
+        @component.output_types(value=int)
+        def run(self, value: int) -> dict[str, int]:
+            return {"value": value}
+
+    pipe = AsyncPipeline()
+    pipe.add_component("model", BrokenModel())
+    with pytest.raises(PipelineRuntimeError, match=r"'model' .* failed in warm_up: OSError: model file missing"):
+        await pipe.run_async({"value": 1})
