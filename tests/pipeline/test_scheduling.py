@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 
 import pytest
@@ -39,7 +40,7 @@ def chain(*names: str) -> AsyncPipeline:
     pipe = AsyncPipeline()
     for name in names:
         pipe.add_component(name, AddOne())
-    for sender, receiver in zip(names, names[1:], strict=False):
+    for sender, receiver in itertools.pairwise(names):
         pipe.connect(sender, receiver)
     return pipe
 
