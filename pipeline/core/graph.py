@@ -103,6 +103,7 @@ class PipelineGraph:
             key=f"{output.name}/{input_.name}",
             sender_socket=output.name,
             receiver_socket=input_.name,
+            order=self.graph.number_of_edges(),
         )
         self._version += 1
         return self
@@ -145,15 +146,12 @@ class PipelineGraph:
 
     def senders(self, component: str, socket: str) -> list[str]:
         """`"sender.socket"` addresses connected to `component.socket`, in connection order."""
-        return [
-            f"{sender}.{data['sender_socket']}"
-            for sender, _, data in self.graph.in_edges(component, data=True)
-            if data["receiver_socket"] == socket
-        ]
+        edges = sorted(self.graph.in_edges(component, data=True), key=lambda edge: edge[2]["order"])
+        return [f"{sender}.{data['sender_socket']}" for sender, _, data in edges if data["receiver_socket"] == socket]
 
     def connections(self) -> Iterator[tuple[str, str, str, str]]:
         """`(sender, sender_socket, receiver, receiver_socket)` for every connection, in connection order."""
-        for sender, receiver, data in self.graph.edges(data=True):
+        for sender, receiver, data in sorted(self.graph.edges(data=True), key=lambda edge: edge[2]["order"]):
             yield sender, data["sender_socket"], receiver, data["receiver_socket"]
 
     def inputs(self, include_components_with_connected_inputs: bool = False) -> dict[str, dict[str, dict[str, Any]]]:

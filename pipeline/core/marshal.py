@@ -25,30 +25,67 @@ def loads_yaml(text: str, source: str) -> tuple[Any, dict[KeyPath, int]]:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(f"invalid YAML: {problem}", (), source, mark.line + 1 if mark else None) from exc
+        raise DefinitionError(
+            f"invalid YAML: {_describe_yaml_error(exc, text)}", (), source, _error_line(exc, text)
+        ) from exc
+    except RecursionError:
+        raise DefinitionError("invalid YAML: the document is nested too deeply", (), source) from None
     lines: dict[KeyPath, int] = {}
-    if root is not None:
-        _record_lines(root, (), lines, source)
+    if root is None:
+        lines[()] = 1  # an empty document: point at its start
+    else:
+        _record_lines(root, (), lines, source, set())
     return data, lines
 
 
-def _record_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str) -> None:
+def _error_line(exc: yaml.YAMLError, text: str) -> int | None:
+    """The 1-based line of a parse error: its problem mark, or for reader errors its character position."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    position = getattr(exc, "position", None)
+    if isinstance(position, int):
+        return text.count("\n", 0, position) + 1
+    return None
+
+
+def _describe_yaml_error(exc: yaml.YAMLError, text: str) -> str:
+    """The problem, where a construct opened (for unclosed brackets), and the offending line's text."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return f"unacceptable character {character}: {exc.reason}"
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        problem += f" ({context} on line {context_mark.line + 1})"
+    line = _error_line(exc, text)
+    source_lines = text.splitlines()
+    if line is not None and 0 < line <= len(source_lines) and source_lines[line - 1].strip():
+        problem += f": {source_lines[line - 1].strip()!r}"
+    return problem
+
+
+def _record_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], source: str, seen: set[int]) -> None:
+    """Record the line of `node` and of every key below it; an aliased node is walked once, at its anchor."""
     lines[path] = node.start_mark.line + 1
+    if id(node) in seen:  # an alias: its lines are those of the anchor, and recursive anchors must not loop
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        keys: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
             key = key_node.value
-            if key in seen:
+            if key in keys:
                 raise DefinitionError(f"duplicate key '{key}'", (*path, key), source, key_node.start_mark.line + 1)
-            seen.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _record_lines(value_node, (*path, key), lines, source)
+            keys.add(key)
+            _record_lines(value_node, (*path, key), lines, source, seen)
             lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines, source)
+            _record_lines(item, (*path, index), lines, source, seen)
 
 
 def line_of(lines: dict[KeyPath, int], key_path: KeyPath) -> int | None:

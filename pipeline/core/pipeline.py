@@ -139,6 +139,10 @@ class PipelineBase(PipelineGraph):
                 text = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise DefinitionError(f"cannot read the file: {exc.strerror or exc}", (), str(path)) from exc
+            except UnicodeDecodeError as exc:
+                raise DefinitionError(
+                    f"the file is not UTF-8 text: {exc.reason} at byte {exc.start}", (), str(path)
+                ) from exc
             return cls.loads(text, source=str(path), allowed_modules=allowed_modules)
         return cls.loads(fp.read(), source=getattr(fp, "name", "<stream>"), allowed_modules=allowed_modules)
 

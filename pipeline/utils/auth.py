@@ -25,9 +25,17 @@ class Secret(ABC):
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Secret:
+        """The inverse of `EnvVarSecret.to_dict`; `env_vars` may be one name or a list of names."""
         if data.get("type") != "env_var" or not data.get("env_vars"):
             raise ValueError(f"Not a serialized secret: {sorted(data)}; expected type 'env_var' and 'env_vars'.")
-        return Secret.from_env_var(list(data["env_vars"]), strict=bool(data.get("strict", True)))
+        env_vars = data["env_vars"]
+        names = [env_vars] if isinstance(env_vars, str) else env_vars
+        if not isinstance(names, list | tuple) or not all(isinstance(name, str) and name for name in names):
+            raise ValueError(f"A secret's 'env_vars' must be a variable name or a list of names, got {env_vars!r}.")
+        strict = data.get("strict", True)
+        if not isinstance(strict, bool):
+            raise ValueError(f"A secret's 'strict' must be true or false, got {strict!r}.")
+        return Secret.from_env_var(list(names), strict=strict)
 
     @staticmethod
     def is_serialized(data: Any) -> bool:

@@ -160,3 +160,18 @@ def test_layers_collapse_loops() -> None:
     pipe.connect("countdown.again", "entry.value")
     pipe.connect("countdown.done", "after.value")
     assert pipe.layers() == [["entry", "countdown"], ["after"]]
+
+
+def test_connections_keep_the_order_they_were_made() -> None:
+    pipe = AsyncPipeline()
+    for name in ("a", "b", "c", "d"):
+        pipe.add_component(name, AddOne())
+    pipe.add_component("sum", Sum())
+    pipe.connect("c", "d")
+    pipe.connect("a", "b")
+    pipe.connect("d", "sum")
+    pipe.connect("b", "sum")
+    assert [(s, r) for s, _, r, _ in pipe.connections()] == [("c", "d"), ("a", "b"), ("d", "sum"), ("b", "sum")]
+    assert pipe.senders("sum", "values") == ["d.value", "b.value"]
+    restored = AsyncPipeline.from_dict(pipe.to_dict(), allowed_modules=["tests"])
+    assert list(restored.connections()) == list(pipe.connections())
