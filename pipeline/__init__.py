@@ -14,11 +14,14 @@ from pipeline.core.errors import (
 from pipeline.core.pipeline import AsyncPipeline, Pipeline
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.core.sockets import GreedyVariadic, Variadic
+from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
 
 __all__ = [
     "AsyncPipeline",
+    "ChatMessage",
     "ComponentError",
     "DefinitionError",
+    "Document",
     "GreedyVariadic",
     "Pipeline",
     "PipelineBlockedError",
@@ -27,6 +30,7 @@ __all__ = [
     "PipelineMaxComponentRuns",
     "PipelineRuntimeError",
     "PipelineValidationError",
+    "StreamingChunk",
     "Variadic",
     "component",
     "default_from_dict",

@@ -103,6 +103,7 @@ class ComponentCancelled:
     component: str
     visit: int
     started_at: float
+    mode: ExecutionMode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

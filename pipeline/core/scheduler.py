@@ -463,7 +463,8 @@ class PipelineRun:
             self._failure = PipelineMaxComponentRuns(
                 name,
                 type(node.instance),
-                f"Component '{name}' would run a {visit}th time, over max_runs_per_component={self._max_runs}. "
+                f"Component '{name}' would run a {_ordinal(visit)} time, over max_runs_per_component="
+                f"{self._max_runs}. "
                 "Check the loop's exit condition, or raise the limit.",
                 self._outputs,
             )
@@ -473,6 +474,7 @@ class PipelineRun:
         inputs = self._consume(node)
         self._touched.add(name)
         isolated = _isolate(inputs)
+        now = time.perf_counter()
         if node.is_async:
             coroutine = _call_async(node.instance.run_async, isolated)
         else:
@@ -483,7 +485,6 @@ class PipelineRun:
         task = asyncio.create_task(coroutine, name=f"pipedebug:{name}#{visit}")
         assert self._completed is not None
         task.add_done_callback(self._completed.put_nowait)
-        now = time.perf_counter()
         self._running[name] = self._visit_of_task[task] = _Visit(node, self._visit_count, visit, task, now)
         self._events.append(
             ComponentStarted(
@@ -649,6 +650,7 @@ class PipelineRun:
                         component=visit.node.name,
                         visit=visit.visit,
                         started_at=visit.started_at,
+                        mode="async" if visit.node.is_async else "sync",
                     )
                 )
             elif outcome.error is None and isinstance(outcome.outputs, dict):
@@ -661,6 +663,7 @@ class PipelineRun:
         self._shutdown_executor()
         now = time.perf_counter()
         if self._failure is not None:
+            self._failure.partial_outputs = dict(self._outputs)
             self._events.append(RunFailed(run_id=self.run_id, time=now, error=self._failure))
         else:
             self._events.append(RunCancelled(run_id=self.run_id, time=now, outputs=self._outputs))
@@ -682,6 +685,11 @@ class PipelineRun:
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 async def _await_future(future: asyncio.Future[_Outcome]) -> _Outcome:

@@ -177,8 +177,8 @@ def import_allowed_type(path: str, key_path: KeyPath, allowed_modules: Iterable[
         )
     try:
         module = importlib.import_module(module_name)
-    except (ImportError, ValueError) as exc:
-        raise DefinitionError(f"cannot import module '{module_name}': {exc}", key_path) from exc
+    except Exception as exc:  # importing runs the module's code: any error in it is the definition's problem
+        raise DefinitionError(f"cannot import module '{module_name}': {type(exc).__name__}: {exc}", key_path) from exc
     cls = getattr(module, class_name, None)
     if not isinstance(cls, type):
         raise DefinitionError(f"module '{module_name}' has no class '{class_name}'", key_path)

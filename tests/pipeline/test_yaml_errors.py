@@ -724,3 +724,14 @@ def test_from_dict_errors_carry_the_key_path() -> None:
     assert info.value.key_path == ("components", "w", "type")
     assert info.value.source is None and info.value.line is None
     assert str(info.value).startswith("at components.w.type: ")
+
+
+def test_allowed_module_that_fails_to_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "broken_components"
+    package.mkdir()
+    (package / "__init__.py").write_text("this is not python(\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    error = load_error(
+        tmp_path, component_yaml("", type_="broken_components.Thing"), allowed_modules=["broken_components"]
+    )
+    assert_located(error, tmp_path, 3, "cannot import module 'broken_components': SyntaxError")

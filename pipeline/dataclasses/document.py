@@ -1,0 +1,51 @@
+"""`Document`: a piece of text with metadata, a retrieval score and an embedding, as in Haystack."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Document:
+    """The id is derived from content and meta, so the same passage gets the same id in every run."""
+
+    id: str = ""
+    content: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    score: float | None = None
+    embedding: list[float] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self._create_id()
+
+    def _create_id(self) -> str:
+        meta = json.dumps(self.meta, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(f"{self.content}{meta}".encode()).hexdigest()
+
+    def __repr__(self) -> str:
+        parts = [f"id={self.id[:12]}…"]
+        if self.content is not None:
+            preview = self.content if len(self.content) <= 60 else self.content[:57] + "..."
+            parts.append(f"content={preview!r}")
+        if self.meta:
+            parts.append(f"meta={self.meta}")
+        if self.score is not None:
+            parts.append(f"score={self.score}")
+        if self.embedding is not None:
+            parts.append(f"embedding: vector of size {len(self.embedding)}")
+        return f"Document({', '.join(parts)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"Unknown Document field(s): {', '.join(sorted(unknown))}.")
+        return cls(**data)

@@ -1,0 +1,243 @@
+"""`pipedebug run`: run a pipeline headless, with a live board of component states and a timing table.
+
+Everything shown comes from the run's typed events folded into a `RunSummary`, the same view the debugger,
+recordings and exports use, so what this command prints is what they will show.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.live import Live
+from rich.pretty import Pretty
+from rich.text import Text
+
+from pipeline import AsyncPipeline, DefinitionError
+from pipeline.core.scheduler import PipelineRun
+from pipeline.runs import RunSummary
+from tui.capture import capture_output
+from tui.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CommandError
+from tui.options import add_pipeline_arguments, example_inputs, load_pipeline, parse_inputs
+from tui.render import never_ran, spans_table, state_board, wall_time_line
+
+REFRESH_SECONDS = 0.1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a pipeline headless and print its outputs and timings",
+        description="Run a pipeline, show each component's state live, then print the outputs and a table of "
+        "when each component ran. Exit codes: 0 done, 1 a component failed, 2 bad file or inputs, 130 Ctrl-C.",
+    )
+    add_pipeline_arguments(parser)
+    parser.add_argument(
+        "--include-outputs-from",
+        action="append",
+        default=[],
+        metavar="COMPONENT",
+        help="also report every output of COMPONENT, even those consumed by connections; repeatable, "
+        "or comma-separated",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=4,
+        metavar="N",
+        help="how many components may run at once (default: 4)",
+    )
+    parser.set_defaults(handler=execute)
+
+
+def execute(options: argparse.Namespace) -> int:
+    try:
+        pipe, path = load_pipeline(options.pipeline, options.allowed_modules)
+    except DefinitionError as exc:
+        hint = " (pipedebug: add --allow-module MODULE)" if "allowed_modules" in exc.reason else ""
+        raise CommandError(f"{exc}{hint}") from exc
+    include = [name.strip() for value in options.include_outputs_from for name in value.split(",") if name.strip()]
+    try:
+        data, source = _run_inputs(pipe, options.inputs)
+        run = pipe.events(data, include_outputs_from=include, concurrency_limit=options.concurrency)
+    except ValueError as exc:  # PipelineValidationError is a ValueError
+        raise CommandError(str(exc)) from exc
+
+    console = Console(file=sys.stdout)
+    err_console = Console(file=sys.stderr)
+    components = [name for layer in pipe.layers() for name in layer]
+    console.print(
+        Text.assemble(
+            ("Running ", "bold"),
+            (str(path), "bold cyan"),
+            f" ({len(components)} components, concurrency {options.concurrency}) with inputs ",
+            (repr(data), "green"),
+            (f" from {source}", "dim"),
+        ),
+        soft_wrap=True,
+    )
+    summary, interrupted = asyncio.run(_watch(run, components, console))
+    return _report(summary, components, interrupted, console, err_console)
+
+
+def _run_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> tuple[dict[str, Any], str]:
+    if specs:
+        return parse_inputs(pipe, specs), "--input"
+    example = example_inputs(pipe)
+    if example is not None:
+        return example, "metadata.example_inputs"
+    return {}, "nowhere (no --input, no metadata.example_inputs)"
+
+
+class _Board:
+    """The live state board (only on an interactive terminal), and where component prints go meanwhile."""
+
+    def __init__(self, console: Console, components: Sequence[str], summary: RunSummary) -> None:
+        self.console = console
+        self.components = components
+        self.summary = summary
+        self.note = ""
+        self.live: Live | None = None
+        if console.is_interactive:  # a terminal that can redraw; TTY_INTERACTIVE=0 turns it off
+            self.live = Live(
+                console=console, auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False
+            )
+
+    def __enter__(self) -> _Board:
+        if self.live is not None:
+            self.live.start()
+            self.refresh()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def refresh(self) -> None:
+        if self.live is None:
+            return
+        origin = self.summary.origin
+        elapsed = time.perf_counter() - origin if origin is not None else 0.0
+        self.live.update(state_board(self.components, self.summary, elapsed, self.note), refresh=True)
+
+    def line_printer(self, stream: TextIO, style: str) -> Callable[[str], None]:
+        """Where one printed line goes: above the live board, or straight to the original stream."""
+
+        def to_stream(line: str) -> None:
+            stream.write(line + "\n")
+            stream.flush()
+
+        def above_board(line: str) -> None:
+            self.console.print(Text.from_ansi(line, style=style), soft_wrap=True)
+
+        return to_stream if self.live is None else above_board
+
+
+async def _watch(run: PipelineRun, components: Sequence[str], console: Console) -> tuple[RunSummary, bool]:
+    """Consume the event stream into a summary; Ctrl-C cancels the run, a second Ctrl-C quits at once."""
+    summary = RunSummary()
+    board = _Board(console, components, summary)
+    interrupts = 0
+
+    def on_interrupt() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            _quit_now(board, summary)
+        run.cancel()
+        board.note = "Cancelling: sync components finish first (Ctrl-C again to quit now)"
+        board.refresh()
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_interrupt)
+        handles_sigint = True
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals (Windows)
+        handles_sigint = False
+    stdout, stderr = sys.stdout, sys.stderr
+    ticker: asyncio.Task[None] | None = None
+    try:
+        with board, capture_output(board.line_printer(stdout, ""), board.line_printer(stderr, "red")):
+            if board.live is not None:
+                ticker = asyncio.create_task(_tick(board))
+            async with run:
+                async for event in run:
+                    summary.apply(event)
+    finally:
+        if ticker is not None:
+            ticker.cancel()
+        if handles_sigint:
+            loop.remove_signal_handler(signal.SIGINT)
+    return summary, interrupts > 0
+
+
+async def _tick(board: _Board) -> None:
+    """Redraw the board on a timer, so running components' times advance between events."""
+    while True:
+        board.refresh()
+        await asyncio.sleep(REFRESH_SECONDS)
+
+
+def _quit_now(board: _Board, summary: RunSummary) -> None:
+    """Second Ctrl-C: sync components run in threads that cannot be interrupted, so leave without them."""
+    if board.live is not None:
+        board.live.stop()
+    running = ", ".join(span.component for span in summary.running) or "none"
+    sys.__stderr__.write(f"error: interrupted twice; abandoning running components: {running}\n")
+    for stream in (sys.__stdout__, sys.__stderr__):
+        stream.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def _report(
+    summary: RunSummary, components: Sequence[str], interrupted: bool, console: Console, err_console: Console
+) -> int:
+    """Print what ran and what came out; return the exit code the run's ending maps to."""
+    if summary.status == "failed":
+        _print_tracebacks(summary, err_console)
+    console.print(spans_table(summary))
+    console.print(wall_time_line(summary))
+    skipped = never_ran(components, summary.spans)
+    if skipped:
+        console.print(Text(f"Did not run: {', '.join(skipped)}", style="dim"))
+    for name, missing in summary.stranded.items():
+        console.print(Text(f"Stranded: '{name}' still waits for {', '.join(missing)}", style="yellow"))
+    title = "Outputs" if summary.status == "finished" else "Partial outputs"
+    console.print(Text(title, style="bold"))
+    console.print(Pretty(summary.outputs))
+    if summary.status == "finished":
+        return EXIT_OK
+    if summary.status == "cancelled" or interrupted:
+        raise CommandError("interrupted: the run was cancelled", EXIT_INTERRUPTED)
+    if summary.error is not None:
+        raise CommandError(str(summary.error), EXIT_RUN_FAILED)
+    raise CommandError("the run ended without a final event", EXIT_RUN_FAILED)
+
+
+def _print_tracebacks(summary: RunSummary, err_console: Console) -> None:
+    """Each failed visit's traceback; for failures outside a visit (a warm_up), the cause's traceback."""
+    failed = [span for span in summary.spans if span.status == "failed" and span.traceback]
+    for span in failed:
+        err_console.print(Text(f"Traceback of '{span.component}' (visit {span.visit}):", style="bold red"))
+        err_console.print(Text(span.traceback.rstrip()), highlight=False, soft_wrap=True)
+    cause = summary.error.__cause__ if summary.error is not None else None
+    if not failed and cause is not None:
+        err_console.print(Text("".join(traceback.format_exception(cause)).rstrip()), highlight=False, soft_wrap=True)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
