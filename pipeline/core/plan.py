@@ -35,6 +35,8 @@ class NodePlan:
     senders: dict[str, frozenset[str]]
     """Sender component names per input socket, for sockets that have any."""
     sender_addresses: dict[str, tuple[str, ...]]
+    sender_rank: dict[str, dict[str, int]]
+    """Per socket, each sender's position in connection order: Variadic values are handed over in that order."""
     mandatory: tuple[str, ...]
     lazy_variadic: tuple[str, ...]
     greedy: tuple[str, ...]
@@ -77,6 +79,12 @@ class ExecutionPlan:
                 sockets=sockets,
                 senders={socket: frozenset(names) for socket, names in senders[name].items()},
                 sender_addresses={socket: tuple(graph.senders(name, socket)) for socket in senders[name]},
+                sender_rank={
+                    socket: {
+                        address.partition(".")[0]: rank for rank, address in enumerate(graph.senders(name, socket))
+                    }
+                    for socket in senders[name]
+                },
                 mandatory=tuple(s.name for s in sockets.values() if s.is_mandatory),
                 lazy_variadic=tuple(s.name for s in sockets.values() if s.is_lazy_variadic),
                 greedy=tuple(s.name for s in sockets.values() if s.is_greedy),

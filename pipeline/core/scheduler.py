@@ -583,12 +583,20 @@ class PipelineRun:
             self._outputs[node.name] = exposed
 
     def _consume(self, node: NodePlan) -> dict[str, Any]:
-        """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones."""
+        """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones.
+
+        A Variadic socket gets the caller's values first, then its senders' in connection order, whatever order
+        they finished in, so a joiner's result does not depend on which branch was faster.
+        """
         state = self._state[node.name]
         inputs: dict[str, Any] = {}
         for socket_name, socket in node.sockets.items():
             held = state.get(socket_name)
-            values = [value for _, value in held.entries if value is not NO_OUTPUT] if held else []
+            entries = held.entries if held else []
+            if socket.is_lazy_variadic and len(entries) > 1:
+                rank = node.sender_rank.get(socket_name, {})
+                entries = sorted(entries, key=lambda entry: -1 if entry[0] is None else rank[entry[0]])
+            values = [value for _, value in entries if value is not NO_OUTPUT]
             if values:
                 if not socket.is_variadic:
                     inputs[socket_name] = values[0]

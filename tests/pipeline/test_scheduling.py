@@ -83,15 +83,15 @@ async def test_variadic_fan_in_waits_for_every_sender() -> None:
     assert events[-1].outputs == {"sum": {"total": 3}}  # type: ignore[union-attr]
 
 
-async def test_variadic_receives_values_in_completion_order_but_joins_deterministically() -> None:
+async def test_variadic_values_arrive_in_connection_order_whoever_finishes_first() -> None:
     pipe = AsyncPipeline()
     pipe.add_component("slow", Sleep(0.05))
     pipe.add_component("fast", Sleep(0.0))
     pipe.add_component("collect", Collect())
     pipe.connect("slow", "collect")
     pipe.connect("fast", "collect")
-    result = await pipe.run_async({"slow": {"value": 1}, "fast": {"value": 2}})
-    assert sorted(result["collect"]["items"]) == [1, 2]
+    result = await pipe.run_async({"slow": {"value": 1}, "fast": {"value": 2}, "collect": {"items": 0}})
+    assert result["collect"]["items"] == [0, 1, 2]
 
 
 async def test_greedy_variadic_runs_as_soon_as_a_value_arrives() -> None:
