@@ -33,6 +33,8 @@ class PipelineGraph:
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.max_runs_per_component = max_runs_per_component
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._names_by_instance: dict[int, str] = {}
+        self._connections_made = 0
         self._version = 0
         """Bumped by every change, so compiled execution plans know when they are stale."""
 
@@ -51,9 +53,10 @@ class PipelineGraph:
             raise ComponentError(
                 f"'{name}': {type(instance).__name__} is not a component; decorate its class with @component."
             )
-        for other, data in self.graph.nodes(data=True):
-            if data["instance"] is instance:
-                raise ComponentError(f"'{name}': this instance is already in the pipeline as '{other}'.")
+        other = self._names_by_instance.get(id(instance))
+        if other is not None:
+            raise ComponentError(f"'{name}': this instance is already in the pipeline as '{other}'.")
+        self._names_by_instance[id(instance)] = name
         self.graph.add_node(
             name, instance=instance, input_sockets=input_sockets(instance), output_sockets=output_sockets(instance)
         )
@@ -103,8 +106,9 @@ class PipelineGraph:
             key=f"{output.name}/{input_.name}",
             sender_socket=output.name,
             receiver_socket=input_.name,
-            order=self.graph.number_of_edges(),
+            order=self._connections_made,
         )
+        self._connections_made += 1
         self._version += 1
         return self
 
