@@ -12,6 +12,7 @@ from pipeline.core.errors import (
     PipelineValidationError,
 )
 from pipeline.core.pipeline import AsyncPipeline, Pipeline
+from pipeline.core.progress import report_progress
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.core.sockets import GreedyVariadic, Variadic
 from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
@@ -35,4 +36,5 @@ __all__ = [
     "component",
     "default_from_dict",
     "default_to_dict",
+    "report_progress",
 ]

@@ -49,6 +49,19 @@ class ComponentStarted:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentProgress:
+    """A running component reported how far it got (see `pipeline.report_progress`)."""
+
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    done: int
+    total: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ComponentFinished:
     run_id: str
     time: float
@@ -134,6 +147,7 @@ RunEvent: TypeAlias = (
     RunStarted
     | ComponentWarmedUp
     | ComponentStarted
+    | ComponentProgress
     | ComponentFinished
     | OutputsReplaced
     | ComponentFailed

@@ -20,6 +20,7 @@ its receivers on the *next* call, so a consumer paused on a `ComponentFinished` 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import copy
 import heapq
 import threading
@@ -43,6 +44,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
     OutputsReplaced,
@@ -53,6 +55,7 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.core.plan import ExecutionPlan, NodePlan
+from pipeline.core.progress import current_reporter
 from pipeline.core.types import type_name, value_matches_type
 
 
@@ -188,7 +191,8 @@ class PipelineRun:
         self._touched: set[str] = set(plan.nodes)
         self._running: dict[str, _Visit] = {}
         self._visit_of_task: dict[asyncio.Task[_Outcome], _Visit] = {}
-        self._completed: asyncio.Queue[asyncio.Task[_Outcome] | None] | None = None
+        self._completed: asyncio.Queue[asyncio.Task[_Outcome] | ComponentProgress | None] | None = None
+        """Finished visits and progress reports, in arrival order; None wakes the consumer after `cancel()`."""
         self._delivery: _Delivery | None = None
         self._outputs: dict[str, dict[str, Any]] = {}
         self._visit_count = 0
@@ -317,9 +321,11 @@ class PipelineRun:
             self._end_normally()
             return
         assert self._completed is not None
-        task = await self._completed.get()
-        if task is not None:
-            self._complete(task)
+        item = await self._completed.get()
+        if isinstance(item, ComponentProgress):
+            self._events.append(item)
+        elif item is not None:
+            self._complete(item)
 
     def _start_run(self) -> None:
         self._started = True
@@ -475,14 +481,16 @@ class PipelineRun:
         self._touched.add(name)
         isolated = _isolate(inputs)
         now = time.perf_counter()
+        loop = asyncio.get_running_loop()
+        context = contextvars.copy_context()
+        context.run(current_reporter.set, self._progress_reporter(loop, self._visit_count, name))
         if node.is_async:
-            coroutine = _call_async(node.instance.run_async, isolated)
-        else:
-            future = asyncio.get_running_loop().run_in_executor(
-                self._thread_pool(), _call_sync, node.instance.run, isolated
+            task = asyncio.create_task(
+                _call_async(node.instance.run_async, isolated), name=f"pipedebug:{name}#{visit}", context=context
             )
-            coroutine = _await_future(future)
-        task = asyncio.create_task(coroutine, name=f"pipedebug:{name}#{visit}")
+        else:  # the context is entered in the worker thread; a context can be entered in one place at a time
+            future = loop.run_in_executor(self._thread_pool(), context.run, _call_sync, node.instance.run, isolated)
+            task = asyncio.create_task(_await_future(future), name=f"pipedebug:{name}#{visit}")
         assert self._completed is not None
         task.add_done_callback(self._completed.put_nowait)
         self._running[name] = self._visit_of_task[task] = _Visit(node, self._visit_count, visit, task, now)
@@ -497,6 +505,27 @@ class PipelineRun:
                 mode="async" if node.is_async else "sync",
             )
         )
+
+    def _progress_reporter(
+        self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str
+    ) -> Callable[[int, int | None, str], None]:
+        """What `report_progress` calls during one visit; safe from worker threads."""
+        completed = self._completed
+        assert completed is not None
+
+        def report(done: int, total: int | None, message: str) -> None:
+            event = ComponentProgress(
+                run_id=self.run_id,
+                time=time.perf_counter(),
+                visit_id=visit_id,
+                component=component,
+                done=done,
+                total=total,
+                message=message,
+            )
+            loop.call_soon_threadsafe(completed.put_nowait, event)
+
+        return report
 
     def _complete(self, task: asyncio.Task[_Outcome]) -> None:
         visit = self._visit_of_task.pop(task)

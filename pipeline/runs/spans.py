@@ -16,6 +16,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
     ExecutionMode,
@@ -47,6 +48,8 @@ class ComponentSpan:
     status: SpanStatus = "running"
     traceback: str | None = None
     """The formatted traceback of a failed visit."""
+    progress: tuple[int, int | None, str] | None = None
+    """The latest `(done, total, message)` the component reported while running."""
 
     @property
     def duration(self) -> float | None:
@@ -154,6 +157,11 @@ class RunSummary:
             case RunCancelled():
                 self._end("cancelled", event.time, event.outputs)
                 return None
+            case ComponentProgress():
+                progress_span = self._by_visit.get(event.visit_id)
+                if progress_span is not None:
+                    progress_span.progress = (event.done, event.total, event.message)
+                return progress_span
             case OutputsReplaced():
                 return None
         raise TypeError(f"Not a run event: {event!r}")

@@ -223,3 +223,42 @@ async def test_warm_up_failure_names_the_component() -> None:
     pipe.add_component("model", BrokenModel())
     with pytest.raises(PipelineRuntimeError, match=r"'model' .* failed in warm_up: OSError: model file missing"):
         await pipe.run_async({"value": 1})
+
+
+async def test_components_report_progress_from_threads_and_coroutines() -> None:
+    from pipeline import component, report_progress
+
+    @component
+    class Batches:
+        @component.output_types(value=int)
+        def run(self, value: int) -> dict[str, int]:
+            for done in range(1, value + 1):
+                report_progress(done, value, f"batch {done}")
+            return {"value": value}
+
+    @component
+    class AsyncBatches:
+        @component.output_types(value=int)
+        def run(self, value: int) -> dict[str, int]:
+            return {"value": value}
+
+        @component.output_types(value=int)
+        async def run_async(self, value: int) -> dict[str, int]:
+            report_progress(1, None, "started")
+            return {"value": value}
+
+    pipe = AsyncPipeline()
+    pipe.add_component("sync", Batches())
+    pipe.add_component("async", AsyncBatches())
+    async with pipe.events({"value": 3}) as run:
+        events = [event async for event in run]
+    progress = [(e.component, e.done, e.total, e.message) for e in events if type(e).__name__ == "ComponentProgress"]
+    assert [p for p in progress if p[0] == "sync"] == [
+        ("sync", 1, 3, "batch 1"),
+        ("sync", 2, 3, "batch 2"),
+        ("sync", 3, 3, "batch 3"),
+    ]
+    assert ("async", 1, None, "started") in progress
+    names = [(type(e).__name__, getattr(e, "component", None)) for e in events]
+    assert names.index(("ComponentProgress", "sync")) < names.index(("ComponentFinished", "sync"))
+    report_progress(1, 2)  # outside a run: nothing happens, nothing breaks
