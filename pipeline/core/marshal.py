@@ -15,8 +15,21 @@ from pipeline.core.errors import DefinitionError
 KeyPath = tuple[str | int, ...]
 
 
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing multi-line strings (prompt templates) as readable `|` blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value and not any(line != line.rstrip() for line in value.splitlines()):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dumps_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
 
 
 def loads_yaml(text: str, source: str) -> tuple[Any, dict[KeyPath, int]]:
