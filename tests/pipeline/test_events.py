@@ -21,7 +21,7 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
-from tests.pipeline.components import AddOne, AsyncFail, BlockingSleep, Counter, Fail, Sleep, SyncAddOne
+from tests.pipeline.toy_components import AddOne, AsyncFail, BlockingSleep, Counter, Fail, Sleep, SyncAddOne
 
 
 def worker_threads() -> list[threading.Thread]:
@@ -155,7 +155,7 @@ async def test_run_async_raises_pipeline_runtime_error_naming_the_component() ->
         await pipe.run_async({"value": 3})
     error = info.value
     assert error.component_name == "fail" and error.component_type is Fail
-    assert "Component 'fail' (tests.pipeline.components.Fail) failed in run: RuntimeError: boom on 3" in str(error)
+    assert "Component 'fail' (tests.pipeline.toy_components.Fail) failed in run: RuntimeError: boom on 3" in str(error)
     assert isinstance(error.__cause__, RuntimeError)
 
 

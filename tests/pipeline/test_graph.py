@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pipeline import AsyncPipeline, ComponentError, Pipeline, PipelineConnectError, component
-from tests.pipeline.components import AddOne, Collect, Greeter, Sum
+from tests.pipeline.toy_components import AddOne, Collect, Greeter, Sum
 
 
 @component
@@ -150,7 +150,7 @@ def test_mermaid_and_show_work_offline(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_layers_collapse_loops() -> None:
-    from tests.pipeline.components import CountDown, LoopEntry
+    from tests.pipeline.toy_components import CountDown, LoopEntry
 
     pipe = AsyncPipeline()
     pipe.add_component("entry", LoopEntry())

@@ -16,7 +16,7 @@ from pipeline import (
     PipelineValidationError,
 )
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunFinished
-from tests.pipeline.components import (
+from tests.pipeline.toy_components import (
     AddOne,
     BlockingSleep,
     Collect,

@@ -47,7 +47,8 @@ def load_model(model: str, device: str | None = None) -> SentenceTransformer:
             from sentence_transformers import SentenceTransformer  # heavy import: only when a model is needed
 
             try:
-                _models[key] = SentenceTransformer(resolved, device=device or "cpu")
+                # local_files_only: nothing is ever downloaded at run time
+                _models[key] = SentenceTransformer(resolved, device=device or "cpu", local_files_only=True)
             except OSError as exc:
                 raise OSError(
                     f"Cannot load embedding model '{model}' offline: it is neither the packaged {DEFAULT_MODEL} "

@@ -1,0 +1,20 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+# No test may reach a model hub: set before anything imports huggingface_hub, which reads it once.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import pytest
+
+from tests.fakes.openai_server import FakeOpenAIServer
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAIServer]:
+    """A real OpenAI-compatible server on 127.0.0.1 (ephemeral port) for this test alone."""
+    with FakeOpenAIServer() as server:
+        yield server

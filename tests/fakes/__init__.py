@@ -1,0 +1,1 @@
+"""Real stand-ins for external services, so tests exercise real clients over real sockets."""
