@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 # No test may reach a model hub: set before anything imports huggingface_hub, which reads it once.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Embedding caches start empty in every test session, so tests see what a fresh machine sees.
+os.environ["PIPEDEBUG_CACHE_DIR"] = tempfile.mkdtemp(prefix="pipedebug-test-cache-")
 
 import pytest
 

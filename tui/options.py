@@ -7,14 +7,16 @@ and `--input` values the same way.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline import AsyncPipeline, PipelineValidationError
+from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
 from pipeline.core.types import types_are_compatible
 
 DEFAULT_PIPELINE = "waiting.yaml"
@@ -27,7 +29,8 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         "pipeline",
         nargs="?",
         metavar="PIPELINE",
-        help=f"a pipeline YAML file (default: the bundled sample_pipelines/{DEFAULT_PIPELINE})",
+        help="a pipeline YAML file, or a Python file or package defining build_pipeline() "
+        f"(default: the bundled sample_pipelines/{DEFAULT_PIPELINE})",
     )
     parser.add_argument(
         "--input",
@@ -62,9 +65,42 @@ def pipeline_path(path: str | None) -> Iterator[Path]:
 
 
 def load_pipeline(path: str | None, allowed_modules: Sequence[str] = ()) -> tuple[AsyncPipeline, Path]:
-    """Load PIPELINE (or the default sample); a bad file raises `DefinitionError` naming file and line."""
+    """Load PIPELINE (or the default sample): a YAML file, or Python (a `.py` file or a package directory) that
+    defines `build_pipeline()` or a module-level `pipeline`. A bad file raises `DefinitionError` naming file
+    and line; Python is the user's own code, which they asked to run, so it is imported as it is."""
     with pipeline_path(path) as resolved:
+        if resolved.is_dir() or resolved.suffix == ".py":
+            return load_python_pipeline(resolved), resolved
         return AsyncPipeline.load(resolved, allowed_modules=allowed_modules), resolved
+
+
+def load_python_pipeline(path: Path) -> AsyncPipeline:
+    file = path / "__init__.py" if path.is_dir() else path
+    if not file.is_file():
+        raise DefinitionError(f"no Python file here (expected {file.name})", (), str(path))
+    module_name = f"_pipedebug_user_{abs(hash(file.resolve()))}"
+    spec = importlib.util.spec_from_file_location(module_name, file, submodule_search_locations=None)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+        factory = getattr(module, "build_pipeline", None)
+        pipe = factory() if callable(factory) else getattr(module, "pipeline", None)
+    except Exception as exc:
+        line = next(
+            (
+                frame.lineno
+                for frame in reversed(traceback.extract_tb(exc.__traceback__))
+                if frame.filename == str(file)
+            ),
+            None,
+        )
+        raise DefinitionError(f"{type(exc).__name__}: {exc}", (), str(file), line) from exc
+    if not isinstance(pipe, AsyncPipeline):
+        raise DefinitionError(
+            "defines neither build_pipeline() returning an AsyncPipeline nor a module-level `pipeline`", (), str(file)
+        )
+    return pipe
 
 
 def parse_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> dict[str, Any]:

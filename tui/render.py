@@ -85,10 +85,15 @@ def wall_time_line(summary: RunSummary) -> Text:
     """Total wall time, and how much component time it packed (the concurrency actually achieved)."""
     total = summary.duration
     busy = sum(span.duration or 0.0 for span in summary.spans)
+    warm_up = max((end for _, end in summary.warm_ups.values()), default=0.0)
     line = Text("Total wall time: ", style="bold")
     line.append(f"{ms(total)} ms", style="bold cyan")
-    if total:
-        line.append(f"  (component time {ms(busy)} ms, {busy / total:.2f}x parallel)", style="dim")
+    if total and total > warm_up:
+        parallel = busy / (total - warm_up)
+        line.append(f"  (component time {ms(busy)} ms, {parallel:.2f}x parallel", style="dim")
+        if warm_up:
+            line.append(f"; warm-up of {', '.join(summary.warm_ups)} took the first {ms(warm_up)} ms", style="dim")
+        line.append(")", style="dim")
     return line
 
 

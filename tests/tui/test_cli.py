@@ -361,3 +361,40 @@ def test_ctrl_c_cancels_the_run_and_exits_130(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 5  # async components are cancelled, not awaited
     assert err.strip().splitlines()[-1] == "error: interrupted: the run was cancelled"
     assert "cancelled" in out and "Partial outputs" in out
+
+
+PYTHON_PIPELINE = """
+from pipeline import AsyncPipeline
+from pipeline.components.testing import WaitingComponent
+
+
+def build_pipeline():
+    pipe = AsyncPipeline(metadata={"example_inputs": [{"user_msg": "from python"}]})
+    pipe.add_component("first", WaitingComponent(name="first", wait_time=0))
+    pipe.add_component("second", WaitingComponent(name="second", wait_time=0))
+    pipe.connect("first", "second")
+    return pipe
+"""
+
+
+def test_runs_a_python_file_or_package_that_builds_a_pipeline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = write(tmp_path, PYTHON_PIPELINE, name="my_pipeline.py")
+    assert main(["run", str(module)]) == 0
+    out = capsys.readouterr().out
+    assert "'user_msg': 'from python'" in out and "Message from second" in out
+    package = tmp_path / "my_package"
+    package.mkdir()
+    (package / "__init__.py").write_text(PYTHON_PIPELINE, encoding="utf-8")
+    assert main(["run", str(package)]) == 0
+    assert "Message from second" in capsys.readouterr().out
+
+
+def test_a_python_file_that_fails_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    module = write(tmp_path, "import os\n\nraise RuntimeError('no pipeline today')\n", name="broken.py")
+    assert main(["run", str(module)]) == 2
+    assert f"error: {module}:3: RuntimeError: no pipeline today" in capsys.readouterr().err
+    empty = write(tmp_path, "x = 1\n", name="empty.py")
+    assert main(["run", str(empty)]) == 2
+    assert "defines neither build_pipeline()" in capsys.readouterr().err

@@ -36,11 +36,11 @@ def split_prompt(prompt: str) -> tuple[str, str]:
 
 
 def sentences_of(context: str) -> list[str]:
-    """The context's sentences of at least a few words, in order, without repeats."""
+    """The context's statements of at least a few words, in order, without repeats (questions answer nothing)."""
     seen: dict[str, None] = {}
     for piece in _SENTENCE_END.split(context):
         sentence = " ".join(piece.split())
-        if len(sentence.split()) >= _MIN_WORDS:
+        if len(sentence.split()) >= _MIN_WORDS and not sentence.endswith("?"):
             seen.setdefault(sentence)
     return list(seen)
 

@@ -50,6 +50,12 @@ class InMemoryBM25Retriever:
         self.scale_score = scale_score
         self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
 
+    def warm_up(self) -> None:
+        """Let a store that fills itself (from a corpus on disk, say) do so off the event loop, before any query."""
+        warm_up = getattr(self.document_store, "warm_up", None)
+        if callable(warm_up):
+            warm_up()
+
     @component.output_types(documents=list[Document])
     def run(
         self,

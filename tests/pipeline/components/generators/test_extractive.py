@@ -26,7 +26,7 @@ def test_split_prompt_finds_question_and_context() -> None:
 
 
 def test_sentences_are_split_and_deduplicated() -> None:
-    assert sentences_of("One two three four. One two three four. Short. Five six seven eight!") == [
+    assert sentences_of("One two three four. One two three four. Short. Is this a question? Five six seven eight!") == [
         "One two three four.",
         "Five six seven eight!",
     ]
