@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from pipeline.components.embedders.backend import DEFAULT_MODEL, cached_encode, default_cache_dir
+from pipeline.components.embedders.backend import DEFAULT_MODEL, cached_encode, default_cache_dir, load_model
 from pipeline.core.component import component
 from pipeline.core.progress import report_progress
 from pipeline.dataclasses import Document
@@ -46,7 +46,8 @@ class SentenceTransformersDocumentEmbedder:
         self.use_cache = use_cache
 
     def warm_up(self) -> None:
-        """Nothing to load ahead: the model loads on the first cache miss, so a fully cached corpus needs none."""
+        """Load the model off the event loop (shared with every embedder of the same model in this process)."""
+        load_model(self.model, self.device)
 
     def _text_of(self, document: Document) -> str:
         fields = [str(document.meta[key]) for key in self.meta_fields_to_embed if document.meta.get(key) is not None]
