@@ -46,6 +46,8 @@ class ComponentStarted:
     """How many times this component has started in this run, this start included."""
     inputs: dict[str, Any]
     mode: ExecutionMode
+    reused: bool = False
+    """The visit is not executed: its outputs are reused from a recorded run (a fork)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +76,8 @@ class ComponentFinished:
     mode: ExecutionMode
     thread: str
     """Name of the thread that executed the component (the event loop's thread for async components)."""
+    reused: bool = False
+    """The outputs come from a recorded run instead of an execution (a fork)."""
 
     @property
     def duration(self) -> float:

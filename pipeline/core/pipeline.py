@@ -46,8 +46,14 @@ class PipelineBase(PipelineGraph):
         *,
         include_outputs_from: Iterable[str] | None = None,
         concurrency_limit: int = 4,
+        reuse_outputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+        override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
     ) -> PipelineRun:
-        """Start a run and return its event stream; inputs are validated now, before anything runs."""
+        """Start a run and return its event stream; inputs are validated now, before anything runs.
+
+        `reuse_outputs` and `override_inputs` (keyed by `(component, visit)`) fork a recorded run: reused visits
+        hand on their recorded outputs without executing, overridden ones run with the given inputs.
+        """
         return PipelineRun(
             self._execution_plan(),
             dict(data or {}),
@@ -55,6 +61,8 @@ class PipelineBase(PipelineGraph):
             concurrency_limit=concurrency_limit,
             max_runs_per_component=self.max_runs_per_component,
             warm_ups=self._pending_warm_ups(),
+            reuse_outputs=reuse_outputs,
+            override_inputs=override_inputs,
         )
 
     async def _final_outputs(

@@ -28,7 +28,7 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import IntEnum
@@ -108,6 +108,7 @@ class _Visit:
     visit: int
     task: asyncio.Task[_Outcome]
     started_at: float
+    reused: bool
 
 
 @dataclass(slots=True)
@@ -167,7 +168,12 @@ class PipelineRun:
         concurrency_limit: int = 4,
         max_runs_per_component: int = 100,
         warm_ups: dict[str, Callable[[], bool]] | None = None,
+        reuse_outputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+        override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
     ) -> None:
+        """`reuse_outputs` maps `(component, visit)` to outputs to hand on instead of executing that visit, and
+        `override_inputs` to inputs that replace what that visit would receive: together they fork a recorded
+        run from a chosen visit."""
         if concurrency_limit < 1:
             raise PipelineValidationError(f"concurrency_limit must be at least 1, got {concurrency_limit}.")
         unknown = sorted(set(include_outputs_from or ()) - set(plan.nodes))
@@ -180,6 +186,17 @@ class PipelineRun:
         self._limit = concurrency_limit
         self._max_runs = max_runs_per_component
         self._warm_ups = dict(warm_ups or {})
+        self._reuse = {key: dict(outputs) for key, outputs in (reuse_outputs or {}).items()}
+        self._overrides = {key: dict(inputs) for key, inputs in (override_inputs or {}).items()}
+        for component, _ in (*self._reuse, *self._overrides):
+            if component not in plan.nodes:
+                raise PipelineValidationError(f"Cannot reuse or override a visit of unknown component '{component}'.")
+        for (component, _), inputs in self._overrides.items():
+            unknown_sockets = sorted(set(inputs) - set(plan.nodes[component].sockets))
+            if unknown_sockets:
+                raise PipelineValidationError(
+                    f"'{component}' has no input socket(s) {', '.join(unknown_sockets)} to override."
+                )
 
         self._events: deque[RunEvent] = deque()
         self._state: dict[str, dict[str, _Socket]] = {name: {} for name in plan.nodes}
@@ -478,13 +495,17 @@ class PipelineRun:
         self._visits[name] = visit
         self._visit_count += 1
         inputs = self._consume(node)
+        inputs.update(self._overrides.get((name, visit), {}))
         self._touched.add(name)
         isolated = _isolate(inputs)
         now = time.perf_counter()
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
         context.run(current_reporter.set, self._progress_reporter(loop, self._visit_count, name))
-        if node.is_async:
+        reused = self._reuse.get((name, visit))
+        if reused is not None:
+            task = asyncio.create_task(_recorded(reused), name=f"pipedebug:{name}#{visit}:reused")
+        elif node.is_async:
             task = asyncio.create_task(
                 _call_async(node.instance.run_async, isolated), name=f"pipedebug:{name}#{visit}", context=context
             )
@@ -493,7 +514,9 @@ class PipelineRun:
             task = asyncio.create_task(_await_future(future), name=f"pipedebug:{name}#{visit}")
         assert self._completed is not None
         task.add_done_callback(self._completed.put_nowait)
-        self._running[name] = self._visit_of_task[task] = _Visit(node, self._visit_count, visit, task, now)
+        self._running[name] = self._visit_of_task[task] = _Visit(
+            node, self._visit_count, visit, task, now, reused is not None
+        )
         self._events.append(
             ComponentStarted(
                 run_id=self.run_id,
@@ -503,6 +526,7 @@ class PipelineRun:
                 visit=visit,
                 inputs=inputs,
                 mode="async" if node.is_async else "sync",
+                reused=reused is not None,
             )
         )
 
@@ -554,6 +578,7 @@ class PipelineRun:
             finished_at=outcome.finished_at,
             mode="async" if visit.node.is_async else "sync",
             thread=outcome.thread,
+            reused=visit.reused,
         )
 
     def _record_failure(self, visit: _Visit, outcome: _Outcome) -> None:
@@ -727,6 +752,12 @@ class PipelineRun:
 def _ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+async def _recorded(outputs: dict[str, Any]) -> _Outcome:
+    """A reused visit: its recorded outputs, handed on at once without running the component."""
+    now = time.perf_counter()
+    return _Outcome(dict(outputs), None, now, now, "recorded")
 
 
 async def _await_future(future: asyncio.Future[_Outcome]) -> _Outcome:

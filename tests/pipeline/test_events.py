@@ -262,3 +262,32 @@ async def test_components_report_progress_from_threads_and_coroutines() -> None:
     names = [(type(e).__name__, getattr(e, "component", None)) for e in events]
     assert names.index(("ComponentProgress", "sync")) < names.index(("ComponentFinished", "sync"))
     report_progress(1, 2)  # outside a run: nothing happens, nothing breaks
+
+
+async def test_reused_visits_hand_on_recorded_outputs_without_executing() -> None:
+    first, second, third = Counter(), Counter(), Counter()
+    pipe = AsyncPipeline()
+    for name, counter in (("a", first), ("b", second), ("c", third)):
+        pipe.add_component(name, counter)
+    pipe.connect("a", "b")
+    pipe.connect("b", "c")
+    async with pipe.events(
+        {"a": {"value": 1}}, reuse_outputs={("a", 1): {"value": 10}}, override_inputs={("c", 1): {"value": 99}}
+    ) as run:
+        events = [event async for event in run]
+    assert (first.runs, second.runs, third.runs) == (0, 1, 1)
+    started = {e.component: e for e in events if isinstance(e, ComponentStarted)}
+    finished = {e.component: e for e in events if isinstance(e, ComponentFinished)}
+    assert started["a"].reused and finished["a"].reused and finished["a"].thread == "recorded"
+    assert not finished["b"].reused and started["b"].inputs == {"value": 10}
+    assert started["c"].inputs == {"value": 99}
+    assert events[-1].outputs == {"c": {"value": 99}}  # type: ignore[union-attr]
+
+
+def test_reuse_and_override_name_real_components_and_sockets() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("a", AddOne())
+    with pytest.raises(PipelineValidationError, match="unknown component 'zzz'"):
+        pipe.events({"value": 1}, reuse_outputs={("zzz", 1): {}})
+    with pytest.raises(PipelineValidationError, match="'a' has no input socket\\(s\\) nope to override"):
+        pipe.events({"value": 1}, override_inputs={("a", 1): {"nope": 1}})
