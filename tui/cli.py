@@ -12,9 +12,17 @@ from collections.abc import Callable
 from importlib import metadata
 
 from tui.commands import EXIT_INTERRUPTED, EXIT_USAGE, CommandError
+from tui.commands import compare as compare_command
+from tui.commands import replay as replay_command
 from tui.commands import run as run_command
+from tui.commands import runs as runs_command
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (run_command.register,)
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    run_command.register,
+    compare_command.register,
+    runs_command.register,
+    replay_command.register,
+)
 DEFAULT_ARGV = ["run"]
 """What bare `pipedebug` does until the full-screen debugger takes it over."""
 

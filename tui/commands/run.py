@@ -22,8 +22,10 @@ from rich.pretty import Pretty
 from rich.text import Text
 
 from pipeline import AsyncPipeline, DefinitionError
-from pipeline.core.scheduler import PipelineRun
+from pipeline.core.events import EventStream
 from pipeline.runs import RunSummary
+from pipeline.runs.recording import RunRecorder
+from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CommandError
 from tui.options import add_pipeline_arguments, example_inputs, load_pipeline, parse_inputs
@@ -55,6 +57,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="how many components may run at once (default: 4)",
     )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="record the run's events to a file in the runs folder (see `pipedebug runs`, `pipedebug replay`)",
+    )
+    parser.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        help="the runs folder --record writes to (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)",
+    )
     parser.set_defaults(handler=execute)
 
 
@@ -70,6 +82,7 @@ def execute(options: argparse.Namespace) -> int:
         run = pipe.events(data, include_outputs_from=include, concurrency_limit=options.concurrency)
     except ValueError as exc:  # PipelineValidationError is a ValueError
         raise CommandError(str(exc)) from exc
+    recorder = _recorder(options.runs_dir, run, pipe, path.stem, data) if options.record else None
 
     console = Console(file=sys.stdout)
     err_console = Console(file=sys.stderr)
@@ -84,8 +97,22 @@ def execute(options: argparse.Namespace) -> int:
         ),
         soft_wrap=True,
     )
-    summary, interrupted = asyncio.run(_watch(run, components, console))
-    return _report(summary, components, interrupted, console, err_console)
+    summary, interrupted = asyncio.run(_watch(recorder or run, components, console))
+    try:
+        return _report(summary, components, interrupted, console, err_console)
+    finally:
+        if recorder is not None:
+            console.print(Text.assemble(("Recorded to ", "bold"), (str(recorder.path), "cyan")), soft_wrap=True)
+
+
+def _recorder(
+    runs_dir: str | None, run: EventStream, pipe: AsyncPipeline, name: str, data: dict[str, Any]
+) -> RunRecorder:
+    store = RunStore(runs_dir)
+    try:
+        return store.record(run, pipeline_name=name, pipeline=pipe, inputs=data)
+    except OSError as exc:
+        raise CommandError(f"{store.directory}: cannot write the recording: {exc.strerror or exc}") from exc
 
 
 def _run_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> tuple[dict[str, Any], str]:
@@ -100,10 +127,18 @@ def _run_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> tuple[dict[str, An
 class _Board:
     """The live state board (only on an interactive terminal), and where component prints go meanwhile."""
 
-    def __init__(self, console: Console, components: Sequence[str], summary: RunSummary) -> None:
+    def __init__(
+        self,
+        console: Console,
+        components: Sequence[str],
+        summary: RunSummary,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.console = console
         self.components = components
         self.summary = summary
+        self.clock = clock
+        """The run's own clock: perf_counter for a live run, the recorded clock for a replay."""
         self.note = ""
         self.live: Live | None = None
         if console.is_interactive:  # a terminal that can redraw; TTY_INTERACTIVE=0 turns it off
@@ -125,7 +160,7 @@ class _Board:
         if self.live is None:
             return
         origin = self.summary.origin
-        elapsed = time.perf_counter() - origin if origin is not None else 0.0
+        elapsed = self.clock() - origin if origin is not None else 0.0
         self.live.update(state_board(self.components, self.summary, elapsed, self.note), refresh=True)
 
     def line_printer(self, stream: TextIO, style: str) -> Callable[[str], None]:
@@ -141,10 +176,10 @@ class _Board:
         return to_stream if self.live is None else above_board
 
 
-async def _watch(run: PipelineRun, components: Sequence[str], console: Console) -> tuple[RunSummary, bool]:
+async def _watch(run: EventStream, components: Sequence[str], console: Console) -> tuple[RunSummary, bool]:
     """Consume the event stream into a summary; Ctrl-C cancels the run, a second Ctrl-C quits at once."""
     summary = RunSummary()
-    board = _Board(console, components, summary)
+    board = _Board(console, components, summary, getattr(run, "clock", time.perf_counter))
     interrupts = 0
 
     def on_interrupt() -> None:

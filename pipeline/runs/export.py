@@ -1,0 +1,313 @@
+"""Export a run's events to formats other tools open: Chrome trace JSON, OpenTelemetry OTLP/JSON, Mermaid.
+
+Perfetto and chrome://tracing show where the time went and what overlapped; OTLP puts runs into whatever tracing
+backend a team already has; Mermaid draws the graph with each component's time on it. Every export is a pure
+function of the events (folded by `RunSummary`), so live runs, recordings and replays export alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
+from pipeline.core.pipeline import AsyncPipeline, PipelineBase
+from pipeline.runs.spans import RunSummary
+
+MICROS = 1_000_000
+NANOS = 1_000_000_000
+RUN_TID = 0
+"""The Chrome trace thread that carries run-level instants; component lanes count from 1."""
+OTLP_SPAN_KIND_INTERNAL = 1
+OTLP_STATUS_UNSET, OTLP_STATUS_ERROR = 0, 2
+
+
+class _Run:
+    """One run's summary plus what exports need beyond it: its end, failed visits' errors, reused visits."""
+
+    def __init__(self, events: Sequence[RunEvent]) -> None:
+        run_ids = {event.run_id for event in events}
+        if len(run_ids) != 1:
+            raise ValueError(f"Expected the events of one run, got {len(run_ids)} run ids; export runs one by one.")
+        self.summary = RunSummary.from_events(events)
+        assert self.summary.origin is not None and self.summary.wall_time is not None
+        self.run_id: str = run_ids.pop()
+        self.wall_time: float = self.summary.wall_time
+        self.end: float = (
+            self.summary.ended_at
+            if self.summary.ended_at is not None
+            else self.summary.relative(max(event.time for event in events))
+        )
+        """Relative end of the run; a stream cut short (no final event) ends at its last event."""
+        self.errors: dict[int, BaseException] = {
+            event.visit_id: event.error for event in events if isinstance(event, ComponentFailed)
+        }
+        self.reused = {event.visit_id for event in events if isinstance(event, ComponentFinished) and event.reused}
+        """Visits that handed on recorded outputs (a fork) rather than running."""
+
+    def intervals(self) -> list[tuple[str, str, float, float, dict[str, Any]]]:
+        """`(name, category, start, end, args)` of every warm-up and visit; visits still running end with the run.
+
+        The category is "warm_up" or the visit's mode ("sync"/"async").
+        """
+        warm_ups = [
+            (f"{component} warm_up", "warm_up", start, end, {"component": component})
+            for component, (start, end) in self.summary.warm_ups.items()
+        ]
+        visits = []
+        for span in self.summary.spans:
+            args: dict[str, Any] = {
+                "component": span.component,
+                "visit": span.visit,
+                "visit_id": span.visit_id,
+                "thread": span.thread,
+                "status": span.status,
+            }
+            if span.visit_id in self.reused:
+                args["reused"] = True
+            if span.visit_id in self.errors:
+                args["error"] = _describe(self.errors[span.visit_id])
+                args["traceback"] = span.traceback
+            end = span.finished_at if span.finished_at is not None else self.end
+            visits.append((span.component, span.mode, span.started_at, end, args))
+        return warm_ups + visits
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+# -- Chrome trace-event format ----------------------------------------------------------------------------------
+
+
+def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = None) -> dict[str, Any]:
+    """One run as a Chrome trace (JSON Object Format), for Perfetto or chrome://tracing.
+
+    The run is process 1 (named `process_name`, by default after the run id). Visits are complete events in
+    microseconds since the run started, laid on lanes so that overlapping visits never share one: a lane is a
+    slot of concurrency, not an OS thread (the thread is in each event's args). Merge runs with
+    `merge_chrome_traces`.
+    """
+    run = _Run(events)
+    pid = 1
+    name = process_name or f"run {run.run_id}"
+    intervals = [(label, kind, _us(start), _us(end), args) for label, kind, start, end, args in run.intervals()]
+    lanes = assign_lanes([(start, end) for _, _, start, end, _ in intervals])
+    trace: list[dict[str, Any]] = [_metadata("process_name", pid, RUN_TID, name)]
+    trace += [_metadata("thread_name", pid, lane, f"lane {lane}") for lane in sorted(set(lanes))]
+    for (label, kind, start, end, args), lane in zip(intervals, lanes, strict=True):
+        trace.append(
+            {
+                "name": label,
+                "cat": kind,
+                "ph": "X",
+                "ts": start,
+                "dur": round(end - start, 3),
+                "pid": pid,
+                "tid": lane,
+                "args": args,
+            }
+        )
+    ended: dict[str, Any] = {"status": run.summary.status}
+    if run.summary.error is not None:
+        ended["error"] = _describe(run.summary.error)
+    trace.append(
+        {
+            "name": f"run {run.summary.status}",
+            "ph": "i",
+            "s": "p",
+            "ts": _us(run.end),
+            "pid": pid,
+            "tid": RUN_TID,
+            "args": ended,
+        }
+    )
+    info = {
+        "pid": pid,
+        "name": name,
+        "run_id": run.run_id,
+        "status": run.summary.status,
+        "started": datetime.fromtimestamp(run.wall_time, UTC).isoformat(),
+        "duration_ms": run.end * 1000,
+    }
+    return {"traceEvents": trace, "displayTimeUnit": "ms", "otherData": {"runs": [info]}}
+
+
+def merge_chrome_traces(traces: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Several exported traces in one, each process renumbered (1, 2, ... in order) so runs never share a pid.
+
+    For side-by-side comparisons, e.g. the same pipeline run sequentially and concurrently.
+    """
+    pids: dict[tuple[int, int], int] = {}
+    events: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    for index, trace in enumerate(traces):
+        for event in trace["traceEvents"]:
+            events.append(event | {"pid": pids.setdefault((index, event["pid"]), len(pids) + 1)})
+        for info in trace["otherData"]["runs"]:
+            runs.append(info | {"pid": pids.setdefault((index, info["pid"]), len(pids) + 1)})
+    return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"runs": runs}}
+
+
+def assign_lanes(intervals: Sequence[tuple[float, float]]) -> list[int]:
+    """A lane (from 1) per `(start, end)`: taken in start order, each gets the lowest lane free by its start.
+
+    Greedy interval partitioning: no two intervals on a lane overlap, and it uses as many lanes as the most
+    intervals that overlap at any moment (touching intervals may share a lane).
+    """
+    lanes = [0] * len(intervals)
+    free_at: list[float] = []
+    for index in sorted(range(len(intervals)), key=intervals.__getitem__):
+        start, end = intervals[index]
+        lane = next((n for n, free in enumerate(free_at) if free <= start), len(free_at))
+        if lane == len(free_at):
+            free_at.append(end)
+        else:
+            free_at[lane] = end
+        lanes[index] = lane + 1
+    return lanes
+
+
+def _us(seconds: float) -> float:
+    """Seconds as microseconds, kept to the nanosecond: the trace format's unit."""
+    return round(seconds * MICROS, 3)
+
+
+def _metadata(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:
+    return {"name": kind, "ph": "M", "ts": 0, "pid": pid, "tid": tid, "args": {"name": name}}
+
+
+# -- OpenTelemetry OTLP/JSON ------------------------------------------------------------------------------------
+
+
+def to_otlp_json(events: Sequence[RunEvent], *, service_name: str = "pipedebug") -> dict[str, Any]:
+    """One run as an OTLP/JSON trace (an `ExportTraceServiceRequest`): a root span, a child span per visit.
+
+    Ids are hashes of the run id (and visit id), so exporting the same run twice gives the same trace. Times are
+    Unix nanoseconds: the run's monotonic times shifted onto `RunStarted.wall_time`.
+    """
+    run = _Run(events)
+    trace_id = _hex_id(run.run_id, 32)
+    root_id = _hex_id(f"{run.run_id}/run", 16)
+    origin_ns = round(run.wall_time * NANOS)
+
+    def unix_ns(seconds: float) -> str:
+        return str(origin_ns + round(seconds * NANOS))
+
+    root: dict[str, Any] = {
+        "traceId": trace_id,
+        "spanId": root_id,
+        "name": "pipeline run",
+        "kind": OTLP_SPAN_KIND_INTERNAL,
+        "startTimeUnixNano": unix_ns(0.0),
+        "endTimeUnixNano": unix_ns(run.end),
+        "attributes": _attributes({"pipeline.run_id": run.run_id, "pipeline.status": run.summary.status}),
+        "status": _status(run.summary.error),
+    }
+    spans = [root]
+    for name, kind, start, end, args in run.intervals():
+        span_key = f"visit {args['visit_id']}" if "visit_id" in args else f"warm_up {args['component']}"
+        error = run.errors.get(args.get("visit_id", -1))
+        span: dict[str, Any] = {
+            "traceId": trace_id,
+            "spanId": _hex_id(f"{run.run_id}/{span_key}", 16),
+            "parentSpanId": root_id,
+            "name": name,
+            "kind": OTLP_SPAN_KIND_INTERNAL,
+            "startTimeUnixNano": unix_ns(start),
+            "endTimeUnixNano": unix_ns(end),
+            "attributes": _attributes(
+                {
+                    "pipeline.component": args["component"],
+                    "pipeline.visit": args.get("visit"),
+                    "pipeline.visit_id": args.get("visit_id"),
+                    "pipeline.mode": None if kind == "warm_up" else kind,
+                    "pipeline.status": args.get("status"),
+                    "pipeline.reused": args.get("reused"),
+                    "thread.name": args.get("thread"),
+                }
+            ),
+            "status": _status(error),
+        }
+        if error is not None:
+            exception = {
+                "exception.type": type(error).__qualname__,
+                "exception.message": str(error),
+                "exception.stacktrace": args["traceback"],
+            }
+            span["events"] = [{"timeUnixNano": unix_ns(end), "name": "exception", "attributes": _attributes(exception)}]
+        spans.append(span)
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": _attributes({"service.name": service_name})},
+                "scopeSpans": [{"scope": {"name": "pipedebug"}, "spans": spans}],
+            }
+        ]
+    }
+
+
+def _hex_id(key: str, length: int) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:length]
+
+
+def _attributes(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """OTLP key-values, typed as OTLP wants (ints as decimal strings); `None` values are left out."""
+    return [{"key": key, "value": _any_value(value)} for key, value in values.items() if value is not None]
+
+
+def _any_value(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    return {"stringValue": str(value)}
+
+
+def _status(error: BaseException | None) -> dict[str, Any]:
+    return {"code": OTLP_STATUS_UNSET} if error is None else {"code": OTLP_STATUS_ERROR, "message": _describe(error)}
+
+
+# -- Mermaid ----------------------------------------------------------------------------------------------------
+
+_NODE = re.compile(r'^\s+(\w+)\["(.*?)<br/>.*"\]$')
+"""A node line of `PipelineGraph.to_mermaid()`: `n0_name["name<br/><i>Type</i>"]`."""
+_STATUS_STYLES = {
+    "finished": "fill:#e6f4ea,stroke:#1e8e3e",
+    "running": "fill:#fef7e0,stroke:#f9ab00",
+    "cancelled": "fill:#f1f3f4,stroke:#80868b,stroke-dasharray:4",
+    "failed": "fill:#fce8e6,stroke:#d93025,stroke-width:2px",
+}
+"""Mermaid styles by how a component's latest visit ended."""
+
+
+def to_mermaid(
+    pipeline: PipelineBase | str, events: Sequence[RunEvent] | None = None, *, allowed_modules: Iterable[str] = ()
+) -> str:
+    """The pipeline's Mermaid flowchart (YAML text is loaded first); with a run's events, each component that
+    ran shows its total time (and visit count) and is styled by how its last visit ended."""
+    pipe = AsyncPipeline.loads(pipeline, allowed_modules=allowed_modules) if isinstance(pipeline, str) else pipeline
+    text = pipe.to_mermaid()
+    if events is None:
+        return text
+    summary = RunSummary.from_events(events)
+    lines = text.split("\n")
+    classes: dict[str, list[str]] = {}
+    for index, line in enumerate(lines):
+        match = _NODE.match(line)
+        spans = summary.spans_of(match.group(2)) if match else []
+        if not match or not spans:
+            continue
+        took = sum(span.duration or 0.0 for span in spans) * 1000
+        visits = f" × {len(spans)}" if len(spans) > 1 else ""
+        lines[index] = f'{line[:-2]}<br/>{took:.1f} ms{visits}"]'
+        classes.setdefault(spans[-1].status, []).append(match.group(1))
+    for status, style in _STATUS_STYLES.items():
+        if status in classes:
+            lines += [f"    classDef {status} {style}", f"    class {','.join(classes[status])} {status}"]
+    return "\n".join(lines)

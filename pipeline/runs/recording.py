@@ -1,0 +1,298 @@
+"""Run files: a run's events written as JSON Lines while it happens, and read back as the same event classes.
+
+Line 1 is a header: `{"format": "pipedebug-run", "version": 1, "run_id", "pipeline_name", "pipeline" (the
+definition as YAML, or null if it cannot be serialized), "inputs", "versions", "wall_time", "parent", "label"}`.
+Every further line is one event, `{"event": "ComponentFinished", "run_id": ..., "time": ..., ...}`, its values
+encoded by `pipeline.runs.codec`. Each line is flushed as soon as its event is yielded, so a crash or a Ctrl-C
+leaves a readable file; a file whose last event is not `RunFinished`/`RunFailed`/`RunCancelled` is a run that
+did not end, and reads as "interrupted".
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+from pipeline.core.events import (
+    TERMINAL_EVENTS,
+    EventStream,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
+from pipeline.runs.codec import Encoder, decode, decode_event
+
+if TYPE_CHECKING:
+    from pipeline.core.pipeline import PipelineBase
+
+FORMAT = "pipedebug-run"
+VERSION = 1
+RecordingStatus = Literal["finished", "failed", "cancelled", "interrupted"]
+_STATUS_OF_END: dict[type, RecordingStatus] = {RunFinished: "finished", RunFailed: "failed", RunCancelled: "cancelled"}
+_VERSIONED_PACKAGES = ("pipedebug", "numpy", "torch", "openai")
+
+
+class RecordingError(Exception):
+    """A run file that cannot be used at all: missing, unreadable, or without a valid header."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """The run (and, optionally, the visit in it) that a run was derived from, e.g. a re-run from a breakpoint."""
+
+    run_id: str
+    visit_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunHeader:
+    run_id: str
+    pipeline_name: str
+    pipeline: str | None
+    """The pipeline definition as YAML (`pipeline.dumps()`), or None if it could not be serialized."""
+    inputs: Any
+    """The data the run was started with, as the caller gave it (`RunStarted.inputs` has them resolved)."""
+    versions: dict[str, str]
+    wall_time: float
+    """When the recording started, as `time.time()`."""
+    parent: Parent | None = None
+    label: str | None = None
+    version: int = VERSION
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A line of a run file that was skipped, and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass(slots=True, kw_only=True)
+class RecordedRun:
+    path: Path
+    header: RunHeader
+    events: list[RunEvent]
+    status: RecordingStatus
+    problems: list[Problem] = field(default_factory=list)
+    """Every skipped line, first one first; empty for an intact file."""
+
+    @property
+    def run_id(self) -> str:
+        return self.header.run_id
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from the first event to the last: the whole run, or as far as an interrupted one got."""
+        if not self.events:
+            return None
+        return self.events[-1].time - self.events[0].time
+
+
+@cache
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape a run, read from metadata so nothing gets imported."""
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+class RunRecorder:
+    """Wraps an event stream (a live `PipelineRun`, a replay) and writes each event to a run file as it passes.
+
+    It pulls an event only when its own consumer pulls, so back-pressure is untouched: a consumer paused at a
+    breakpoint pauses the run exactly as without the recorder. `cancel()`, `aclose()` and `async with` go to the
+    wrapped stream; `stream` gives access to the rest of its API (`replace_outputs`, `seek`, ...).
+    """
+
+    def __init__(
+        self,
+        stream: EventStream,
+        path: str | Path,
+        *,
+        pipeline: PipelineBase | str | None = None,
+        inputs: Any = None,
+        pipeline_name: str | None = None,
+        label: str | None = None,
+        parent: Parent | None = None,
+        secrets: dict[str, str] | None = None,
+    ) -> None:
+        """Write the header now, so an unwritable path fails before the run starts.
+
+        `pipeline` is the pipeline (or its YAML); `secrets` maps values to redact to their names, by default
+        the current values of secret-looking environment variables (see `codec.secrets_from_env`).
+        """
+        self.stream = stream
+        self.run_id = stream.run_id
+        self.path = Path(path)
+        self._encoder = Encoder(secrets)
+        if pipeline_name is None:
+            metadata_name = getattr(pipeline, "metadata", {}).get("name")
+            pipeline_name = metadata_name if isinstance(metadata_name, str) else "pipeline"
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "run_id": self.run_id,
+            "pipeline_name": pipeline_name,
+            "pipeline": _definition(pipeline),
+            "inputs": inputs,
+            "versions": package_versions(),
+            "wall_time": time.time(),
+            "parent": None if parent is None else {"run_id": parent.run_id, "visit_id": parent.visit_id},
+            "label": label,
+        }
+        # Line buffering flushes each line as written; backslashreplace writes a lone surrogate as its JSON escape.
+        self._file = self.path.open("w", encoding="utf-8", errors="backslashreplace", buffering=1)
+        self._write(self._encoder.encode(header))
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> RunEvent:
+        try:
+            event = await self.stream.__anext__()
+        except BaseException:  # the end, an error or a cancellation: what was written stays readable
+            self._file.close()
+            raise
+        if not self._file.closed:
+            self._write(self._encoder.encode_event(event))
+            if isinstance(event, TERMINAL_EVENTS):
+                self._file.close()
+        return event
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def cancel(self) -> None:
+        self.stream.cancel()
+
+    async def aclose(self) -> None:
+        """Close the wrapped stream and the file; a run closed before its end reads as interrupted."""
+        try:
+            await self.stream.aclose()
+        finally:
+            self._file.close()
+
+    def _write(self, line: dict[str, Any]) -> None:
+        self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+
+
+def _definition(pipeline: PipelineBase | str | None) -> str | None:
+    if pipeline is None or isinstance(pipeline, str):
+        return pipeline
+    try:
+        return pipeline.dumps()
+    except Exception:  # a component that cannot be serialized (or a token secret) leaves the definition out
+        return None
+
+
+def read_run(path: str | Path) -> RecordedRun:
+    """Load a run file. Damaged event lines are skipped and listed in `problems`; only a missing or unreadable
+    file, or a bad header, raises `RecordingError` (naming the file, and line 1 for the header)."""
+    path = Path(path)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read the run file: {exc.strerror or exc}") from exc
+    lines = content.split(b"\n")
+    header = parse_header(path, lines[0] if content else None)
+    events: list[RunEvent] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(lines[1:], start=2):
+        is_last = number == len(lines)
+        if not raw.strip():
+            if not is_last:
+                problems.append(Problem(number, "empty line"))
+            continue
+        try:
+            event = decode_event(json.loads(raw))
+        except Exception as exc:  # whatever a damaged line holds, it is skipped and reported, never raised
+            reason = "truncated: the file ends in the middle of this line" if is_last else _reason(exc)
+            problems.append(Problem(number, reason))
+            continue
+        if events and isinstance(events[-1], TERMINAL_EVENTS):
+            problems.append(Problem(number, f"{type(event).__name__} after the run's final event"))
+            continue
+        events.append(event)
+    if events and not isinstance(events[0], RunStarted):
+        problems.append(Problem(2, f"the run's first event is {type(events[0]).__name__}, not RunStarted"))
+    status = _STATUS_OF_END.get(type(events[-1]), "interrupted") if events else "interrupted"
+    problems.sort(key=lambda problem: problem.line)
+    return RecordedRun(path=path, header=header, events=events, status=status, problems=problems)
+
+
+def read_header(path: str | Path) -> RunHeader:
+    """Only the header of a run file (reads its first line): enough to list or find runs."""
+    path = Path(path)
+    try:
+        with path.open("rb") as file:
+            first = file.readline()
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read the run file: {exc.strerror or exc}") from exc
+    return parse_header(path, first.rstrip(b"\n") if first else None)
+
+
+def parse_header(path: Path, raw: bytes | None) -> RunHeader:
+    """The header from the first line of `path` (None: the file is empty), or a `RecordingError` saying why not."""
+
+    def bad(reason: str) -> RecordingError:
+        return RecordingError(f"{path}:1: not a pipedebug run file: {reason}")
+
+    if raw is None or not raw.strip():
+        raise bad("the file is empty" if raw is None else "the first line is empty")
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise bad(_reason(exc)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise bad(f'line 1 is not a header with "format": "{FORMAT}"')
+    version = data.get("version")
+    if type(version) is not int or version < 1:
+        raise bad(f"bad format version {version!r}")
+    if version > VERSION:
+        raise RecordingError(f"{path}:1: written by a newer pipedebug (format version {version}, this reads {VERSION})")
+    try:
+        parent = data.get("parent")
+        header = RunHeader(
+            run_id=_typed(data, "run_id", str),
+            pipeline_name=_typed(data, "pipeline_name", str),
+            pipeline=_typed(data, "pipeline", str, optional=True),
+            inputs=decode(data.get("inputs")),
+            versions=_typed(data, "versions", dict),
+            wall_time=float(_typed(data, "wall_time", (int, float))),
+            parent=None
+            if parent is None
+            else Parent(_typed(parent, "run_id", str), _typed(parent, "visit_id", int, optional=True)),
+            label=_typed(data, "label", str, optional=True),
+            version=version,
+        )
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        raise bad(_reason(exc)) from None
+    return header
+
+
+def _typed(data: dict[str, Any], key: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
+    value = data.get(key)
+    if (value is None and optional) or (isinstance(value, kind) and not isinstance(value, bool)):
+        return value
+    raise ValueError(f"'{key}' cannot be {value!r}")
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."

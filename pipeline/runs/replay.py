@@ -1,0 +1,211 @@
+"""Replays: a recorded run yielded again, event by event, as if it were happening now.
+
+`ReplayRun` is an `EventStream` like a live `PipelineRun`, so whatever consumes a live run (the CLI, the
+debugger, a `RunRecorder`) consumes a replay unchanged. No component runs and nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any, Self
+
+from pipeline.core.errors import PipelineRuntimeError
+from pipeline.core.events import (
+    TERMINAL_EVENTS,
+    ComponentCancelled,
+    ComponentFailed,
+    ComponentFinished,
+    ComponentStarted,
+    OutputsReplaced,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+)
+from pipeline.runs.recording import RecordedRun
+
+
+class ReplayRun:
+    """Yields a recording's events (the same classes a live run yields), paced like the original run.
+
+    Each event waits for its recorded gap after the previous one, divided by `speed` (`None`: no waiting). As
+    in a live run, nothing happens while the consumer does not ask for the next event: the gap is counted from
+    the moment the consumer asks, so a consumer that paused (at a breakpoint, say) resumes with the next gap,
+    never with a burst of overdue events. The first event, and the first after a `seek`, come at once.
+    """
+
+    def __init__(self, recorded: RecordedRun, speed: float | None = 1.0) -> None:
+        if speed is not None and not speed > 0:
+            raise ValueError(f"speed must be positive (or None for no pacing), got {speed}.")
+        self.recorded = recorded
+        self.events: tuple[RunEvent, ...] = tuple(recorded.events)
+        self.run_id = recorded.run_id
+        self.speed = speed
+        self._position = 0
+        self._paced = False
+        """Whether the next event waits for its gap; not for the first event or the first after a seek."""
+        self._in_flight: dict[int, ComponentStarted] = {}
+        self._latest_outputs: dict[str, dict[str, Any]] = {}
+        self._cancel_requested = False
+        self._ending: deque[RunEvent] | None = None
+        """The events that close a cancelled replay, once `cancel()` took effect."""
+        self._closed = False
+        self._wake: asyncio.Event | None = None
+        self._yielded_at: float | None = None
+
+    # -- the async iterator protocol ------------------------------------------------------------------------
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> RunEvent:
+        while True:
+            if self._closed:
+                raise StopAsyncIteration
+            if self._ending is not None:
+                if not self._ending:
+                    raise StopAsyncIteration
+                return self._ending.popleft()
+            if self._position >= len(self.events):
+                raise StopAsyncIteration
+            if self._cancel_requested and self._position > 0:
+                self._ending = self._cancellation()
+                continue
+            delay = self._delay()
+            if delay > 0:
+                if await self._interrupted_sleep(delay):
+                    continue  # cancel(), seek() or aclose() changed what comes next
+            else:
+                await asyncio.sleep(0)  # let other tasks (a display, a ticker) run even at full speed
+            event = self.events[self._position]
+            self._position += 1
+            self._paced = True
+            self._yielded_at = time.perf_counter()
+            self._track(event)
+            return event
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def cancel(self) -> None:
+        """End the replay as a cancelled live run ends: `ComponentCancelled` for each visit in flight, then
+        `RunCancelled`. Does nothing once the replay has yielded its last event."""
+        self._cancel_requested = True
+        self._wake_up()
+
+    async def aclose(self) -> None:
+        """End the replay without further events."""
+        self._closed = True
+        self._wake_up()
+
+    # -- moving around --------------------------------------------------------------------------------------
+
+    def clock(self) -> float:
+        """The recorded run's clock at this moment of the replay, in the events' `time` units: the last event's
+        time plus the time since it was yielded (times `speed`), never past the next event's time."""
+        if not self.events:
+            return 0.0
+        if self._position == 0 or self._yielded_at is None:
+            return self.events[0].time
+        last = self.events[self._position - 1].time
+        if self.speed is None or self._position == len(self.events):
+            return last
+        elapsed = (time.perf_counter() - self._yielded_at) * self.speed
+        return min(last + elapsed, max(last, self.events[self._position].time))
+
+    @property
+    def position(self) -> int:
+        """The index in `events` of the next event to yield (`len(events)` at the end)."""
+        return self._position
+
+    def seek(self, index: int) -> None:
+        """Make `events[index]` the next event, at once; a viewer rebuilds its state from `events[:index]`."""
+        if self._closed or self._ending is not None:
+            raise RuntimeError("The replay has ended (closed or cancelled); start a new ReplayRun.")
+        if not 0 <= index <= len(self.events):
+            raise IndexError(f"seek index {index} is outside 0..{len(self.events)}.")
+        self._position = index
+        self._paced = False
+        self._yielded_at = time.perf_counter()
+        self._in_flight.clear()
+        self._latest_outputs.clear()
+        for event in self.events[:index]:
+            self._track(event)
+        self._wake_up()
+
+    # -- internals ------------------------------------------------------------------------------------------
+
+    def _delay(self) -> float:
+        if not self._paced or self.speed is None:
+            return 0.0
+        gap = self.events[self._position].time - self.events[self._position - 1].time
+        return max(gap, 0.0) / self.speed
+
+    async def _interrupted_sleep(self, delay: float) -> bool:
+        """Sleep `delay` seconds unless woken first; return whether something woke it."""
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), delay)
+        except TimeoutError:
+            return False
+        return True
+
+    def _wake_up(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _track(self, event: RunEvent) -> None:
+        """Follow visits in flight and each component's latest outputs, for what a cancellation reports."""
+        if isinstance(event, ComponentStarted):
+            self._in_flight[event.visit_id] = event
+        elif isinstance(event, ComponentFinished | ComponentFailed | ComponentCancelled):
+            self._in_flight.pop(event.visit_id, None)
+        if isinstance(event, ComponentFinished | OutputsReplaced):
+            self._latest_outputs[event.component] = event.outputs
+
+    def _cancellation(self) -> deque[RunEvent]:
+        previous = self.events[self._position - 1]
+        if isinstance(previous, TERMINAL_EVENTS):
+            return deque()
+        ending: deque[RunEvent] = deque(
+            ComponentCancelled(
+                run_id=self.run_id,
+                time=previous.time,
+                visit_id=started.visit_id,
+                component=started.component,
+                visit=started.visit,
+                started_at=started.time,
+                mode=started.mode,
+            )
+            for started in self._in_flight.values()
+        )
+        ending.append(RunCancelled(run_id=self.run_id, time=previous.time, outputs=self._outputs_so_far()))
+        return ending
+
+    def _outputs_so_far(self) -> dict[str, dict[str, Any]]:
+        """The pipeline outputs as far as the replay got, as a live run would report them on cancellation.
+
+        Which sockets are pipeline outputs is read off the recording's own final outputs; an interrupted
+        recording has none, so its cancelled replay reports none.
+        """
+        end = self.events[-1]
+        if isinstance(end, RunFinished | RunCancelled):
+            final = end.outputs
+        elif isinstance(end, RunFailed) and isinstance(end.error, PipelineRuntimeError):
+            final = end.error.partial_outputs
+        else:
+            final = {}
+        outputs = {}
+        for component, sockets in final.items():
+            latest = self._latest_outputs.get(component, {})
+            exposed = {socket: latest[socket] for socket in sockets if socket in latest}
+            if exposed:
+                outputs[component] = exposed
+        return outputs

@@ -1,0 +1,192 @@
+"""`pipedebug compare`: the seed's sequential vs concurrent experiment on any pipeline and set of queries.
+
+Runs the queries one after another, then all at once, and prints total times and the speedup, per-component
+overlap, each mode's critical path and a lane timeline, all computed from the runs' events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from rich.console import Console
+from rich.text import Text
+
+from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
+from pipeline.core.events import RunCancelled, RunEvent, RunFailed, RunFinished, RunStarted
+from pipeline.runs.compare import Comparison, Mode, compare_execution
+from tui.capture import capture_output
+from tui.commands import EXIT_OK, EXIT_RUN_FAILED, CommandError
+from tui.options import DEFAULT_PIPELINE, load_pipeline
+from tui.render import ms, status_text
+from tui.render_compare import components_table, critical_path_line, timeline, totals_table
+
+LABEL_COLUMNS = 24
+"""What a timeline line needs besides its bar: the lane label, the status and the duration."""
+ENDINGS: dict[type, str] = {RunFinished: "finished", RunFailed: "failed", RunCancelled: "cancelled"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="time a set of queries run one after another against the same queries run concurrently",
+        description="Run every query sequentially, then all concurrently (as the seed notebook does), and print "
+        "the total times and speedup, per-component overlap, critical paths and a timeline per mode. "
+        "Exit codes: 0 done, 1 a query failed, 2 bad file, queries or arguments.",
+    )
+    parser.add_argument(
+        "pipeline",
+        nargs="?",
+        metavar="PIPELINE",
+        help="a pipeline YAML file, or a Python file or package defining build_pipeline() "
+        f"(default: the bundled sample_pipelines/{DEFAULT_PIPELINE})",
+    )
+    parser.add_argument(
+        "--queries",
+        metavar="FILE",
+        help="a JSON or YAML list of input mappings, one per query (default: the pipeline's "
+        "metadata.example_inputs); at least 2",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="how many components each run may run at once (default: 4)",
+    )
+    parser.add_argument(
+        "--allow-module",
+        dest="allowed_modules",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also import component types from MODULE (and its submodules); repeatable",
+    )
+    parser.set_defaults(handler=execute)
+
+
+def execute(options: argparse.Namespace) -> int:
+    try:
+        pipe, path = load_pipeline(options.pipeline, options.allowed_modules)
+    except DefinitionError as exc:
+        hint = " (pipedebug: add --allow-module MODULE)" if "allowed_modules" in exc.reason else ""
+        raise CommandError(f"{exc}{hint}") from exc
+    if options.queries is not None:
+        queries, source = read_queries(Path(options.queries)), options.queries
+    else:
+        queries, source = _example_queries(pipe, path), f"{path} metadata.example_inputs"
+    if len(queries) < 2:
+        raise CommandError(f"{source}: comparing needs at least 2 queries, found {len(queries)}")
+
+    console = Console(file=sys.stdout)
+    console.print(
+        Text.assemble(
+            ("Comparing ", "bold"),
+            (str(path), "bold cyan"),
+            f": {len(queries)} queries from {source}, one after another, then all at once "
+            f"(concurrency {options.concurrency} per run)",
+        ),
+        soft_wrap=True,
+    )
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        with capture_output(_line_printer(stdout), _line_printer(stderr)):
+            comparison = asyncio.run(
+                compare_execution(
+                    pipe, queries, concurrency_limit=options.concurrency, on_event=_progress_printer(console)
+                )
+            )
+    except PipelineValidationError as exc:  # a query's inputs do not fit the pipeline; nothing ran
+        raise CommandError(f"{source}: {exc}") from exc
+    _report(comparison, console)
+    failed = comparison.failed
+    if not failed:
+        return EXIT_OK
+    err_console = Console(file=sys.stderr)
+    for mode, run in failed:
+        err_console.print(Text(f"{mode} query {run.query + 1} {run.status}: {run.error}"), soft_wrap=True)
+    raise CommandError(f"{len(failed)} of {2 * len(queries)} runs did not finish", EXIT_RUN_FAILED)
+
+
+def read_queries(path: Path) -> list[dict[str, Any]]:
+    """A JSON or YAML list of input mappings; every problem is reported with the file's name."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path}: cannot read the queries file: {exc}") from exc
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        raise CommandError(f"{path}: invalid {kind}: {exc}") from exc
+    return _input_mappings(data, str(path))
+
+
+def _example_queries(pipe: AsyncPipeline, path: Path) -> list[dict[str, Any]]:
+    examples = pipe.metadata.get("example_inputs")
+    if examples is None:
+        raise CommandError(f"{path} has no metadata.example_inputs: pass --queries FILE")
+    return _input_mappings(examples, f"{path} metadata.example_inputs")
+
+
+def _input_mappings(data: Any, source: str) -> list[dict[str, Any]]:
+    if not isinstance(data, list):
+        raise CommandError(f"{source}: expected a list of input mappings, got {type(data).__name__}")
+    for index, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict):
+            raise CommandError(f"{source}: query {index} is a {type(entry).__name__}, not a mapping of inputs")
+    return data
+
+
+def _line_printer(stream: TextIO) -> Callable[[str], None]:
+    """Components' prints, whole lines at a time: concurrent runs would otherwise interleave them mid-line."""
+
+    def write(line: str) -> None:
+        stream.write(line + "\n")
+        stream.flush()
+
+    return write
+
+
+def _progress_printer(console: Console) -> Callable[[Mode, int, RunEvent], None]:
+    """One line as each run ends, with its time, so a long comparison shows how far it got."""
+    started: dict[tuple[Mode, int], float] = {}
+
+    def on_event(mode: Mode, query: int, event: RunEvent) -> None:
+        if isinstance(event, RunStarted):
+            started[mode, query] = event.time
+        status = ENDINGS.get(type(event))
+        if status is not None:
+            took = event.time - started.get((mode, query), event.time)
+            console.print(Text.assemble(f"  {mode} query {query + 1}: ", status_text(status), f" {ms(took)} ms"))
+
+    return on_event
+
+
+def _report(comparison: Comparison, console: Console) -> None:
+    console.print(totals_table(comparison))
+    console.print(components_table(comparison))
+    for result in comparison.modes:
+        console.print(critical_path_line(result), soft_wrap=True)
+    console.print()
+    scale = max(result.wall_time for result in comparison.modes)
+    width = max(20, console.width - LABEL_COLUMNS)
+    for result in comparison.modes:
+        console.print(timeline(result, scale, width), soft_wrap=True)
+
+
+def positive_int(text: str) -> int:
+    """`--concurrency N`: a whole number from 1 up, with argparse's usual one-line error otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value

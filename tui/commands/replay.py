@@ -1,0 +1,201 @@
+"""`pipedebug replay`: play a recorded run again through the same views as `pipedebug run`.
+
+The recording's events go through a `ReplayRun` into the same `RunSummary`, live board and timing table as a
+live run, so a replay shows what the run showed. Nothing is executed and nothing touches the network. The exit
+code says whether the replay worked, not how the recorded run ended (the output says that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+
+import yaml
+from rich.console import Console
+from rich.pretty import Pretty
+from rich.table import Table
+from rich.text import Text
+
+from pipeline.core.events import RunStarted
+from pipeline.runs import RunSummary
+from pipeline.runs.codec import RecordedError
+from pipeline.runs.recording import RecordedRun, RecordingError, read_run
+from pipeline.runs.replay import ReplayRun
+from pipeline.runs.store import LATEST, RunStore, StoreError
+from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
+from tui.commands.run import _watch
+from tui.render import STATUS_STYLES, ms, never_ran, spans_table, wall_time_line
+
+NEEDS_APP = "the full-screen replay needs the debugger app (not built yet); use --headless"
+BAR = "█"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "replay",
+        help="replay a recorded run (see `pipedebug run --record`)",
+        description="Replay a recorded run with its original timing (or faster), without running any component, "
+        "then print its timing table, a timeline of its visits and its outputs. Exit codes: 0 replayed (however "
+        "the recorded run ended), 2 no such run or an unusable file, 130 Ctrl-C.",
+    )
+    parser.add_argument(
+        "run", metavar="RUN", help=f"a run file, a run id or its prefix (see `pipedebug runs`), or '{LATEST}'"
+    )
+    parser.add_argument("--headless", action="store_true", help="replay in the terminal, without the debugger app")
+    pace = parser.add_mutually_exclusive_group()
+    pace.add_argument(
+        "--speed", type=_positive_float, default=1.0, metavar="X", help="play X times as fast as recorded (default: 1)"
+    )
+    pace.add_argument("--fast", action="store_true", help="no pauses between events")
+    parser.add_argument(
+        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
+    )
+    parser.set_defaults(handler=execute)
+
+
+def execute(options: argparse.Namespace) -> int:
+    if not options.headless:
+        raise CommandError(NEEDS_APP)
+    recorded = load_recording(options.run, options.runs_dir)
+    speed = None if options.fast else options.speed
+    console = Console(file=sys.stdout)
+    console.print(_title(recorded, speed), soft_wrap=True)
+    if recorded.problems:
+        first = recorded.problems[0]
+        console.print(
+            Text(
+                f"Skipped {len(recorded.problems)} damaged line(s); the first: {recorded.path}:{first.line}: "
+                f"{first.reason}",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
+    components = component_names(recorded)
+    summary, interrupted = asyncio.run(_watch(ReplayRun(recorded, speed), components, console))
+    _report(recorded, summary, components, console, interrupted)
+    if interrupted:
+        raise CommandError("interrupted: the replay was cancelled", EXIT_INTERRUPTED)
+    return EXIT_OK
+
+
+def load_recording(reference: str, runs_dir: str | None) -> RecordedRun:
+    """The recorded run `reference` names, checked to be replayable; errors name the file and the reason."""
+    try:
+        recorded = read_run(RunStore(runs_dir).resolve(reference))
+    except (StoreError, RecordingError) as exc:
+        raise CommandError(str(exc)) from exc
+    if not recorded.events:
+        raise CommandError(f"{recorded.path}: the recording holds no events (the run never started)")
+    if not isinstance(recorded.events[0], RunStarted):
+        first = recorded.problems[0] if recorded.problems else None
+        where = f"{recorded.path}:{first.line}: {first.reason}" if first else f"{recorded.path}: no RunStarted"
+        raise CommandError(f"{where}; the run's first event is missing, so it cannot be replayed")
+    return recorded
+
+
+def component_names(recorded: RecordedRun) -> list[str]:
+    """The pipeline's components in definition order, read from the recorded YAML without importing anything;
+    from the events when the definition was not recorded."""
+    names: list[str] = []
+    try:
+        definition = yaml.safe_load(recorded.header.pipeline or "")
+        components = definition.get("components") if isinstance(definition, dict) else None
+        if isinstance(components, dict):
+            names = [str(name) for name in components]
+    except yaml.YAMLError:
+        names = []
+    started = recorded.events[0]
+    assert isinstance(started, RunStarted)
+    seen = {*names}
+    for name in [*started.inputs, *(getattr(event, "component", None) for event in recorded.events)]:
+        if isinstance(name, str) and name not in seen:
+            seen.add(name)
+            names.append(name)
+    return names
+
+
+def spans_gantt(summary: RunSummary, width: int) -> Table:
+    """A text Gantt chart: one line per visit (and per warm-up), bars placed on a shared time axis."""
+    end = summary.duration or max((span.finished_at or span.started_at for span in summary.spans), default=0.0)
+    table = Table(box=None, title="Timeline", title_justify="left", show_header=False, pad_edge=False)
+    table.add_column("visit", style="bold", no_wrap=True)
+    table.add_column("bar", no_wrap=True)
+    table.add_column("ms", justify="right", no_wrap=True)
+    rows = [(f"{name} (warm-up)", start, stop, "dim") for name, (start, stop) in summary.warm_ups.items()]
+    show_visits = any(span.visit > 1 for span in summary.spans)
+    for span in summary.spans:
+        label = f"{span.component} #{span.visit}" if show_visits else span.component
+        stop = span.finished_at if span.finished_at is not None else end
+        rows.append((label, span.started_at, stop, STATUS_STYLES.get(span.status, "")))
+    bar_width = max(10, width - max((len(label) for label, *_ in rows), default=0) - 12)
+    scale = bar_width / end if end > 0 else 0.0
+    for label, start, stop, style in rows:
+        first = min(int(start * scale), bar_width - 1)
+        length = max(1, min(round(stop * scale), bar_width) - first)
+        table.add_row(label, Text(" " * first) + Text(BAR * length, style=style), ms(stop - start))
+    table.caption = f"0 to {ms(end)} ms"
+    table.caption_justify = "left"
+    return table
+
+
+def _report(
+    recorded: RecordedRun, summary: RunSummary, components: Sequence[str], console: Console, interrupted: bool
+) -> None:
+    for span in summary.spans:
+        if span.status == "failed" and span.traceback:
+            console.print(Text(f"Traceback of '{span.component}' (visit {span.visit}):", style="bold red"))
+            console.print(Text(span.traceback.rstrip()), highlight=False, soft_wrap=True)
+    console.print(spans_table(summary))
+    console.print(wall_time_line(summary))
+    console.print(spans_gantt(summary, console.width))
+    skipped = never_ran(components, summary.spans)
+    if skipped:
+        console.print(Text(f"Did not run: {', '.join(skipped)}", style="dim"))
+    for name, missing in summary.stranded.items():
+        console.print(Text(f"Stranded: '{name}' still waits for {', '.join(missing)}", style="yellow"))
+    console.print(Text("Outputs" if summary.status == "finished" else "Partial outputs", style="bold"))
+    console.print(Pretty(summary.outputs))
+    console.print(_ending(recorded, summary, interrupted), soft_wrap=True)
+
+
+def _ending(recorded: RecordedRun, summary: RunSummary, interrupted: bool) -> Text:
+    if interrupted:
+        return Text(f"The replay was cancelled (the recorded run: {recorded.status}).", style="yellow")
+    if summary.status == "failed" and summary.error is not None:
+        error = summary.error
+        if not any(span.status == "failed" for span in summary.spans) and isinstance(error, RecordedError):
+            return Text(f"The recorded run failed:\n{error.traceback.rstrip()}", style="red")
+        return Text(f"The recorded run failed: {error}", style="red")
+    if summary.status == "running":
+        return Text(
+            f"The recording ends after {len(recorded.events)} events without the run's end: "
+            "the run was interrupted (killed, crashed or closed early).",
+            style="yellow",
+        )
+    ending = "finished" if summary.status == "finished" else "was cancelled"
+    return Text(f"The recorded run {ending}.", style=STATUS_STYLES.get(summary.status, ""))
+
+
+def _title(recorded: RecordedRun, speed: float | None) -> Text:
+    header = recorded.header
+    started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(header.wall_time))
+    pace = "as fast as possible" if speed is None else f"at {speed:g}x speed"
+    return Text.assemble(
+        ("Replaying ", "bold"),
+        (str(recorded.path), "bold cyan"),
+        f" (pipeline {header.pipeline_name}, recorded {started}, {len(recorded.events)} events, "
+        f"{recorded.status}) {pace}",
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
