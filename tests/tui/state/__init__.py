@@ -1,0 +1,1 @@
+"""Tests of the debugger's UI-free state: conditions, breakpoints and the debug session."""

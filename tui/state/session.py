@@ -1,0 +1,307 @@
+"""The debug session: pulls a run's events, applies breakpoints and stepping, and keeps what the UI shows.
+
+Pausing is back-pressure, nothing more: the pump stops asking the stream for events, so no new component starts
+(see docs/engine.md, "Back-pressure: how to break and step"). Components already in flight keep running and
+their completions queue up in the stream. Resuming, stepping and stopping only tell the pump how far to go.
+
+The session works on any `EventStream`: a live `PipelineRun`, or a replay with the same protocol. It imports no
+UI; a UI polls `version` (say at 30 Hz) and redraws only when it changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pipeline.core.errors import PipelineValidationError
+from pipeline.core.events import (
+    TERMINAL_EVENTS,
+    ComponentFailed,
+    ComponentFinished,
+    ComponentStarted,
+    EventStream,
+    OutputsReplaced,
+    RunCancelled,
+    RunEvent,
+    RunFailed,
+    RunFinished,
+)
+from pipeline.runs.spans import RunSummary
+from tui.state.breakpoints import BreakpointHit, Breakpoints
+
+SessionStatus = Literal["idle", "running", "paused", "finished", "failed", "cancelled"]
+PauseKind = Literal["breakpoint", "step", "user"]
+ENDED: tuple[SessionStatus, ...] = ("finished", "failed", "cancelled")
+
+QUEUE_POLL_SECONDS = 0.05
+"""While paused, how often to look for completions that queued up: they arrive without any event."""
+YIELD_EVERY_SECONDS = 0.005
+"""Events that are ready arrive without suspending; hand the loop to the UI at least this often."""
+
+
+class SessionError(Exception):
+    """A request the session cannot carry out now; the message is meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class PauseReason:
+    """Why the pump stopped pulling events, and after which event."""
+
+    kind: PauseKind
+    event: RunEvent | None
+    """The last event applied; `None` when paused before the run's first event."""
+    hit: BreakpointHit | None = None
+    """For a breakpoint: the component's visit, and the condition's value or its error."""
+
+    @property
+    def component(self) -> str | None:
+        return getattr(self.event, "component", None)
+
+    @property
+    def visit_id(self) -> int | None:
+        return getattr(self.event, "visit_id", None)
+
+
+@dataclass(slots=True)
+class VisitRecord:
+    """What one visit received and produced, looked up by `visit_id` when the user selects it."""
+
+    visit_id: int
+    component: str
+    visit: int
+    inputs: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    original_outputs: dict[str, Any] | None = None
+    """The outputs the component returned, kept when they were replaced at a breakpoint."""
+    error: BaseException | None = None
+    traceback: str | None = None
+
+
+class DebugSession:
+    """Drives one run's event stream and owns the debugger's state for it.
+
+    Run `await session.run()` as a background task; call `pause()`, `resume()`, `step()`, `stop()` and
+    `edit_outputs()` from the UI on the same event loop.
+    """
+
+    def __init__(self, stream: EventStream, breakpoints: Breakpoints | None = None, *, live: bool) -> None:
+        """`live`: the stream is a running pipeline, whose outputs can be edited at a pause; a replay cannot."""
+        self.stream = stream
+        self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
+        self.live = live
+        self.summary = RunSummary()
+        self.events: list[RunEvent] = []
+        self.status: SessionStatus = "idle"
+        self.pause_reason: PauseReason | None = None
+        self.error: BaseException | None = None
+        """Why the run failed: `RunFailed.error`, or what the stream raised."""
+        self.queued: list[str] = []
+        """While paused: components that finished meanwhile, whose completions wait in the stream."""
+        self._visits: dict[int, VisitRecord] = {}
+        self._version = 0
+        self._release = asyncio.Event()
+        self._pause_requested = False
+        self._stepping = False
+        self._stopping = False
+        self._winding_down = False
+        """A component failed: the run only finishes what is in flight, so breakpoints no longer stop it."""
+        self._started = False
+
+    # -- what the UI reads -----------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """Grows on every change to the session or its breakpoints: redraw when it differs from the last seen."""
+        return self._version + self.breakpoints.version
+
+    @property
+    def running(self) -> list[str]:
+        """Components executing now (those whose completion already queued up are in `queued` instead)."""
+        return [span.component for span in self.summary.running if span.component not in self.queued]
+
+    @property
+    def editable_visit(self) -> int | None:
+        """The visit whose outputs `edit_outputs` may replace now, if any."""
+        last = self.events[-1] if self.events else None
+        if self.live and self.status == "paused" and isinstance(last, ComponentFinished):
+            return last.visit_id
+        return None
+
+    def visit(self, visit_id: int) -> VisitRecord | None:
+        return self._visits.get(visit_id)
+
+    # -- the pump --------------------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Pull and apply events until the stream ends, stopping where a breakpoint, a step or a pause says.
+
+        Breakpoint hit counts restart from zero. Returns when the stream is exhausted; however it ends
+        (cancelled task included), the stream is closed, so no component task or worker thread outlives it.
+        """
+        if self._started:
+            raise SessionError("This session has already run its stream.")
+        self._started = True
+        self.breakpoints.reset_hits()
+        self._set_status("running")
+        try:
+            await self._pump()
+        except asyncio.CancelledError:  # the app closed while the run went on
+            if self.status not in ENDED:
+                self._set_status("cancelled")
+            raise
+        except Exception as error:  # a bug on our side: show it as the run's failure, and let it surface
+            if self.status not in ENDED:
+                self.error = error
+                self._set_status("failed")
+            raise
+        finally:
+            await self.stream.aclose()
+            self.pause_reason = None
+            self.queued = []
+
+    def pause(self) -> None:
+        """Stop pulling after the event being read now; components in flight keep running."""
+        if self.status not in ENDED and not self._stopping:
+            self._pause_requested = True
+
+    def resume(self) -> None:
+        """Continue: pull freely until a breakpoint, a pause or the end."""
+        self._pause_requested = self._stepping = False
+        self._release.set()
+
+    def step(self) -> None:
+        """Release events up to the next component completion, then pause again."""
+        if self.status not in ENDED and not self._stopping:
+            self._pause_requested, self._stepping = False, True
+            self._release.set()
+
+    def stop(self) -> None:
+        """Cancel the run; the pump drains its last events (cancelled visits, `RunCancelled`) and ends."""
+        if self.status in ENDED or self._stopping:
+            return
+        self._stopping = True
+        self._pause_requested = self._stepping = False
+        self.stream.cancel()
+        self._release.set()
+        self._changed()
+
+    def edit_outputs(self, visit_id: int, outputs: dict[str, Any]) -> None:
+        """Replace what a paused visit hands on to the rest of the run; raises `SessionError` saying why not."""
+        if not self.live:
+            raise SessionError("Outputs can only be edited in a live run, not in a replay.")
+        if self.editable_visit != visit_id:
+            raise SessionError("Outputs can only be edited while the run is paused on that visit's completion.")
+        replace = getattr(self.stream, "replace_outputs", None)
+        if replace is None:
+            raise SessionError("This run's stream does not accept edited outputs.")
+        try:
+            replace(visit_id, outputs)
+        except PipelineValidationError as error:
+            raise SessionError(str(error)) from error
+        record = self._visits[visit_id]
+        if record.original_outputs is None:
+            record.original_outputs = record.outputs
+        record.outputs = dict(outputs)
+        self._changed()
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    async def _pump(self) -> None:
+        pause = PauseReason("user", None) if self._pause_requested else None
+        last_yield = time.perf_counter()
+        while True:
+            if pause is not None:
+                await self._park(pause)
+            try:
+                event = await self.stream.__anext__()
+            except StopAsyncIteration:
+                break
+            except Exception as error:  # a broken stream (e.g. an unreadable recording) fails the run
+                self.error = error
+                self._set_status("failed")
+                return
+            pause = self._apply(event)
+            if time.perf_counter() - last_yield > YIELD_EVERY_SECONDS:
+                await asyncio.sleep(0)
+                last_yield = time.perf_counter()
+        if self.status not in ENDED:
+            self.error = SessionError("The run's events ended without a final event.")
+            self._set_status("failed")
+
+    def _apply(self, event: RunEvent) -> PauseReason | None:
+        """Fold one event into the state; return why to pause after it, if the pump should."""
+        self.events.append(event)
+        self.summary.apply(event)
+        self._changed()
+        match event:
+            case ComponentStarted():
+                self._visits[event.visit_id] = VisitRecord(
+                    event.visit_id, event.component, event.visit, inputs=event.inputs
+                )
+            case ComponentFinished():
+                self._record(event.visit_id, event.component, event.visit).outputs = event.outputs
+            case OutputsReplaced():
+                record = self._visits.get(event.visit_id)
+                if record is not None:
+                    if record.original_outputs is None:
+                        record.original_outputs = record.outputs
+                    record.outputs = event.outputs
+            case ComponentFailed():
+                record = self._record(event.visit_id, event.component, event.visit)
+                record.error, record.traceback = event.error, event.traceback
+                self._winding_down = True
+            case RunFinished():
+                self._set_status("finished")
+            case RunFailed():
+                self.error = event.error
+                self._set_status("failed")
+            case RunCancelled():
+                self._set_status("cancelled")
+        if isinstance(event, TERMINAL_EVENTS) or self._stopping:
+            return None
+        if isinstance(event, ComponentFinished) and not self._winding_down:
+            hit = self.breakpoints.check(event)
+            if hit is not None:
+                return PauseReason("breakpoint", event, hit)
+            if self._stepping:
+                return PauseReason("step", event)
+        return PauseReason("user", event) if self._pause_requested else None
+
+    async def _park(self, reason: PauseReason) -> None:
+        """Wait for resume, step or stop without pulling; meanwhile, show completions as they queue up."""
+        self._pause_requested = self._stepping = False
+        self._release.clear()
+        self.pause_reason = reason
+        self._set_status("paused")
+        while not self._release.is_set():
+            self._refresh_queued()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(QUEUE_POLL_SECONDS):
+                    await self._release.wait()
+        self.pause_reason = None
+        self.queued = []
+        self._set_status("running")
+
+    def _refresh_queued(self) -> None:
+        queued_completions = getattr(self.stream, "queued_completions", None)
+        queued = list(queued_completions()) if queued_completions is not None else []
+        if queued != self.queued:
+            self.queued = queued
+            self._changed()
+
+    def _record(self, visit_id: int, component: str, visit: int) -> VisitRecord:
+        """The visit's record, created if the stream lacks its start (e.g. a trimmed recording)."""
+        record = self._visits.get(visit_id)
+        if record is None:
+            record = self._visits[visit_id] = VisitRecord(visit_id, component, visit)
+        return record
+
+    def _set_status(self, status: SessionStatus) -> None:
+        self.status = status
+        self._changed()
+
+    def _changed(self) -> None:
+        self._version += 1
