@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from pipeline.core.errors import PipelineValidationError
-from pipeline.core.events import RunEvent
+from pipeline.core.events import EventStream, RunEvent
 from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.spans import RunStatus, RunSummary
@@ -24,6 +24,8 @@ from pipeline.runs.spans import RunStatus, RunSummary
 Mode = Literal["sequential", "concurrent"]
 MODES: tuple[Mode, ...] = ("sequential", "concurrent")
 EventCallback = Callable[[Mode, int, RunEvent], None]
+StreamWrapper = Callable[[Mode, int, PipelineRun], EventStream]
+"""Wraps each run's event stream before it is read, e.g. in a recorder that writes it to a run file."""
 """`on_event(mode, query_index, event)`: sees every event of every run as it arrives, for a live display."""
 
 
@@ -231,6 +233,7 @@ async def compare_execution(
     include_outputs_from: Iterable[str] | None = None,
     concurrency_limit: int = 4,
     on_event: EventCallback | None = None,
+    wrap: StreamWrapper | None = None,
 ) -> Comparison:
     """Run every query sequentially, then all concurrently, and compare the two.
 
@@ -258,12 +261,18 @@ async def compare_execution(
     warm_up = time.perf_counter() - warm_up_started
 
     sequential = [
-        await _consume("sequential", index, inputs[index], run, connections, on_event)
+        await _consume(
+            "sequential", index, inputs[index], _wrapped("sequential", index, run, wrap), connections, on_event
+        )
         for index, run in enumerate(sequential_runs)
     ]
     async with asyncio.TaskGroup() as group:  # like asyncio.gather in the seed, but siblings stop on Ctrl-C
         tasks = [
-            group.create_task(_consume("concurrent", index, inputs[index], run, connections, on_event))
+            group.create_task(
+                _consume(
+                    "concurrent", index, inputs[index], _wrapped("concurrent", index, run, wrap), connections, on_event
+                )
+            )
             for index, run in enumerate(start_runs())
         ]
     return Comparison(
@@ -274,11 +283,15 @@ async def compare_execution(
     )
 
 
+def _wrapped(mode: Mode, index: int, run: PipelineRun, wrap: StreamWrapper | None) -> EventStream:
+    return run if wrap is None else wrap(mode, index, run)
+
+
 async def _consume(
     mode: Mode,
     index: int,
     inputs: dict[str, Any],
-    run: PipelineRun,
+    run: EventStream,
     connections: Sequence[tuple[str, str, str, str]],
     on_event: EventCallback | None,
 ) -> QueryRun:

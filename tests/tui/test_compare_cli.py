@@ -179,3 +179,18 @@ def test_bad_concurrency_and_help(capsys: pytest.CaptureFixture) -> None:
     assert "--concurrency: must be at least 1" in capsys.readouterr().err
     assert main(["compare", "--help"]) == 0
     assert "--queries FILE" in capsys.readouterr().out
+
+
+def test_compare_records_every_run(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from pipeline.runs.recording import read_run
+
+    runs = tmp_path / "runs"
+    assert main(["compare", str(waiting_yaml(tmp_path)), "--runs-dir", str(runs)]) == 0
+    assert f"Recorded 6 runs to {runs}" in capsys.readouterr().out
+    recorded = [read_run(path) for path in sorted(runs.iterdir())]
+    assert sorted(run.header.label or "" for run in recorded) == sorted(
+        f"compare {mode} q{index}" for mode in ("sequential", "concurrent") for index in (1, 2, 3)
+    )
+    assert all(run.status == "finished" for run in recorded)
+    assert main(["compare", str(waiting_yaml(tmp_path)), "--runs-dir", str(tmp_path / "none"), "--no-record"]) == 0
+    assert not (tmp_path / "none").exists()

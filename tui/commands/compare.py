@@ -19,8 +19,11 @@ from rich.console import Console
 from rich.text import Text
 
 from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
-from pipeline.core.events import RunCancelled, RunEvent, RunFailed, RunFinished, RunStarted
+from pipeline.core.events import EventStream, RunCancelled, RunEvent, RunFailed, RunFinished, RunStarted
+from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import Comparison, Mode, compare_execution
+from pipeline.runs.recording import RunRecorder
+from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED, CommandError
 from tui.options import DEFAULT_PIPELINE, load_pipeline
@@ -68,6 +71,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="MODULE",
         help="also import component types from MODULE (and its submodules); repeatable",
     )
+    parser.add_argument(
+        "--runs-dir",
+        metavar="DIR",
+        help="where the runs are recorded (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)",
+    )
+    parser.add_argument("--no-record", action="store_true", help="do not record the runs")
     parser.set_defaults(handler=execute)
 
 
@@ -95,16 +104,38 @@ def execute(options: argparse.Namespace) -> int:
         soft_wrap=True,
     )
     stdout, stderr = sys.stdout, sys.stderr
+    recorders: list[RunRecorder] = []
+    store = RunStore(options.runs_dir)
+
+    def record(mode: Mode, index: int, run: PipelineRun) -> EventStream:
+        try:
+            recorder = store.record(
+                run, pipeline_name=path.stem, pipeline=pipe, inputs=queries[index], label=f"compare {mode} q{index + 1}"
+            )
+        except OSError as exc:
+            raise CommandError(f"{store.directory}: cannot write the recording: {exc.strerror or exc}") from exc
+        recorders.append(recorder)
+        return recorder
+
     try:
         with capture_output(_line_printer(stdout), _line_printer(stderr)):
             comparison = asyncio.run(
                 compare_execution(
-                    pipe, queries, concurrency_limit=options.concurrency, on_event=_progress_printer(console)
+                    pipe,
+                    queries,
+                    concurrency_limit=options.concurrency,
+                    on_event=_progress_printer(console),
+                    wrap=None if options.no_record else record,
                 )
             )
     except PipelineValidationError as exc:  # a query's inputs do not fit the pipeline; nothing ran
         raise CommandError(f"{source}: {exc}") from exc
     _report(comparison, console)
+    if recorders:
+        console.print(
+            Text.assemble(("Recorded ", "bold"), f"{len(recorders)} runs to ", (str(store.directory), "cyan")),
+            soft_wrap=True,
+        )
     failed = comparison.failed
     if not failed:
         return EXIT_OK
