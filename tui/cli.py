@@ -13,6 +13,9 @@ from importlib import metadata
 
 from tui.commands import EXIT_INTERRUPTED, EXIT_USAGE, CommandError
 from tui.commands import compare as compare_command
+from tui.commands import diff as diff_command
+from tui.commands import export as export_command
+from tui.commands import fork as fork_command
 from tui.commands import replay as replay_command
 from tui.commands import run as run_command
 from tui.commands import runs as runs_command
@@ -22,6 +25,9 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     compare_command.register,
     runs_command.register,
     replay_command.register,
+    fork_command.register,
+    diff_command.register,
+    export_command.register,
 )
 DEFAULT_ARGV = ["run"]
 """What bare `pipedebug` does until the full-screen debugger takes it over."""

@@ -229,3 +229,54 @@ def test_ctrl_c_cancels_a_replay_and_exits_130(tmp_path: Path, capsys: pytest.Ca
     assert {row[0] for row in timing_rows(out).values()} == {"done"}
     assert "Partial outputs" in out and "'wait_2': {'message': 'Message from wait_2'}" in out
     assert "The replay was cancelled (the recorded run: finished)." in out
+
+
+# -- diff, export, fork ---------------------------------------------------------------------------------------
+
+
+def test_diff_of_two_recorded_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = str(tmp_path / "runs")
+    yaml_path = str(waiting_yaml(tmp_path))
+    for message in ("Hello", "Hello", "Bye"):
+        assert main(["run", yaml_path, "--record", "--runs-dir", runs, "--input", f"user_msg={message}"]) == 0
+    first, same, other = (recorded_path(part) for part in capsys.readouterr().out.split("Running ")[1:])
+    assert main(["diff", str(first), str(same)]) == 0
+    assert "Timing" in capsys.readouterr().out
+    assert main(["diff", str(first), str(other)]) == 1
+    out = capsys.readouterr().out
+    assert "-Hello" in out and "+Bye" in out
+    assert main(["diff", str(first), str(tmp_path / "missing.jsonl")]) == 2
+
+
+@pytest.mark.parametrize(("fmt", "check"), [("chrome", "traceEvents"), ("otlp", "resourceSpans")])
+def test_export_json_formats(fmt: str, check: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = record_waiting_run(tmp_path, capsys)
+    target = tmp_path / f"trace.{fmt}.json"
+    assert main(["export", str(path), "--format", fmt, "-o", str(target)]) == 0
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert check in data
+    if fmt == "chrome":
+        spans = [event for event in data["traceEvents"] if event["ph"] == "X"]
+        assert sorted(span["name"] for span in spans) == sorted(WAITERS)
+
+
+def test_export_mermaid_to_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = record_waiting_run(tmp_path, capsys)
+    assert main(["export", str(path), "-f", "mermaid"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart TD") and "wait_4" in out and " ms" in out
+
+
+def test_fork_reruns_from_a_visit_and_records_the_parent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = record_waiting_run(tmp_path, capsys)
+    parent = read_run(path)
+    wait_4 = next(e for e in parent.events if type(e).__name__ == "ComponentStarted" and e.component == "wait_4")
+    runs = str(path.parent)
+    assert main(["fork", str(path), str(wait_4.visit_id), "--input", "user_msg=edited", "--runs-dir", runs]) == 0
+    child = read_run(recorded_path(capsys.readouterr().out))
+    assert child.header.parent is not None and child.header.parent.run_id == parent.run_id
+    started = {e.component: e for e in child.events if type(e).__name__ == "ComponentStarted"}
+    assert started["wait_4"].inputs == {"user_msg": "edited"} and not started["wait_4"].reused
+    assert started["wait_3"].reused  # finished before wait_4 started: not executed again
+    assert main(["fork", str(path), "999", "--runs-dir", runs]) == 2
+    assert "has no visit 999" in capsys.readouterr().err

@@ -22,11 +22,12 @@ from rich.text import Text
 from pipeline.core.events import RunStarted
 from pipeline.runs import RunSummary
 from pipeline.runs.codec import RecordedError
-from pipeline.runs.recording import RecordedRun, RecordingError, read_run
+from pipeline.runs.recording import RecordedRun
 from pipeline.runs.replay import ReplayRun
-from pipeline.runs.store import LATEST, RunStore, StoreError
+from pipeline.runs.store import LATEST
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
-from tui.commands.run import _watch
+from tui.commands.run import watch_run
+from tui.options import load_recording
 from tui.render import STATUS_STYLES, ms, never_ran, spans_table, wall_time_line
 
 NEEDS_APP = "the full-screen replay needs the debugger app (not built yet); use --headless"
@@ -74,26 +75,11 @@ def execute(options: argparse.Namespace) -> int:
             soft_wrap=True,
         )
     components = component_names(recorded)
-    summary, interrupted = asyncio.run(_watch(ReplayRun(recorded, speed), components, console))
+    summary, interrupted = asyncio.run(watch_run(ReplayRun(recorded, speed), components, console))
     _report(recorded, summary, components, console, interrupted)
     if interrupted:
         raise CommandError("interrupted: the replay was cancelled", EXIT_INTERRUPTED)
     return EXIT_OK
-
-
-def load_recording(reference: str, runs_dir: str | None) -> RecordedRun:
-    """The recorded run `reference` names, checked to be replayable; errors name the file and the reason."""
-    try:
-        recorded = read_run(RunStore(runs_dir).resolve(reference))
-    except (StoreError, RecordingError) as exc:
-        raise CommandError(str(exc)) from exc
-    if not recorded.events:
-        raise CommandError(f"{recorded.path}: the recording holds no events (the run never started)")
-    if not isinstance(recorded.events[0], RunStarted):
-        first = recorded.problems[0] if recorded.problems else None
-        where = f"{recorded.path}:{first.line}: {first.reason}" if first else f"{recorded.path}: no RunStarted"
-        raise CommandError(f"{where}; the run's first event is missing, so it cannot be replayed")
-    return recorded
 
 
 def component_names(recorded: RecordedRun) -> list[str]:

@@ -97,9 +97,9 @@ def execute(options: argparse.Namespace) -> int:
         ),
         soft_wrap=True,
     )
-    summary, interrupted = asyncio.run(_watch(recorder or run, components, console))
+    summary, interrupted = asyncio.run(watch_run(recorder or run, components, console))
     try:
-        return _report(summary, components, interrupted, console, err_console)
+        return report_run(summary, components, interrupted, console, err_console)
     finally:
         if recorder is not None:
             console.print(Text.assemble(("Recorded to ", "bold"), (str(recorder.path), "cyan")), soft_wrap=True)
@@ -176,7 +176,7 @@ class _Board:
         return to_stream if self.live is None else above_board
 
 
-async def _watch(run: EventStream, components: Sequence[str], console: Console) -> tuple[RunSummary, bool]:
+async def watch_run(run: EventStream, components: Sequence[str], console: Console) -> tuple[RunSummary, bool]:
     """Consume the event stream into a summary; Ctrl-C cancels the run, a second Ctrl-C quits at once."""
     summary = RunSummary()
     board = _Board(console, components, summary, getattr(run, "clock", time.perf_counter))
@@ -232,7 +232,7 @@ def _quit_now(board: _Board, summary: RunSummary) -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
-def _report(
+def report_run(
     summary: RunSummary, components: Sequence[str], interrupted: bool, console: Console, err_console: Console
 ) -> int:
     """Print what ran and what came out; return the exit code the run's ending maps to."""

@@ -1,0 +1,71 @@
+"""Fork a recorded run from one component visit: time travel for async pipelines.
+
+The new run is live. Every visit that had finished before the chosen one started hands on its recorded outputs
+(including outputs replaced at a breakpoint) without executing; the chosen visit runs again, optionally with
+edited inputs, and so does everything after it. Haystack offers this only on its synchronous path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunStarted
+from pipeline.core.pipeline import AsyncPipeline, PipelineBase
+from pipeline.core.scheduler import PipelineRun
+from pipeline.runs.recording import Parent, RecordedRun
+
+
+class ForkError(ValueError):
+    """The run cannot be forked at that point (no such visit, no pipeline definition in the recording)."""
+
+
+def reused_outputs(recorded: RecordedRun, visit_id: int) -> tuple[ComponentStarted, dict[tuple[str, int], Any]]:
+    """The chosen visit's start event, and the recorded outputs of every visit that finished before it started."""
+    visits: dict[int, tuple[str, int]] = {}
+    outputs: dict[tuple[str, int], Any] = {}
+    for event in recorded.events:
+        if isinstance(event, ComponentStarted):
+            if event.visit_id == visit_id:
+                return event, outputs
+            visits[event.visit_id] = (event.component, event.visit)
+        elif isinstance(event, ComponentFinished):
+            outputs[event.component, event.visit] = event.outputs
+        elif isinstance(event, OutputsReplaced) and event.visit_id in visits:
+            outputs[visits[event.visit_id]] = event.outputs
+    started = ", ".join(str(v) for v in visits) or "none"
+    raise ForkError(f"{recorded.path}: run {recorded.run_id[:8]} has no visit {visit_id} (its visits: {started}).")
+
+
+def fork_run(
+    recorded: RecordedRun,
+    visit_id: int,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    pipeline: PipelineBase | None = None,
+    allowed_modules: Iterable[str] = (),
+    concurrency_limit: int = 4,
+) -> tuple[PipelineRun, Parent]:
+    """Start the fork; return its event stream and the parent link to record it with.
+
+    `inputs` replace the chosen visit's inputs socket by socket. The pipeline is rebuilt from the recording's
+    definition unless one is given (e.g. the pipeline already loaded in the debugger).
+    """
+    target, reuse = reused_outputs(recorded, visit_id)
+    started = next((event for event in recorded.events if isinstance(event, RunStarted)), None)
+    if started is None:
+        raise ForkError(f"{recorded.path}: the recording has no RunStarted event.")
+    if pipeline is None:
+        if recorded.header.pipeline is None:
+            raise ForkError(f"{recorded.path}: the recording holds no pipeline definition; pass the pipeline.")
+        pipeline = AsyncPipeline.loads(
+            recorded.header.pipeline, source=str(recorded.path), allowed_modules=allowed_modules
+        )
+    run = pipeline.events(
+        started.inputs,
+        include_outputs_from=started.include_outputs_from,
+        concurrency_limit=concurrency_limit,
+        reuse_outputs=reuse,
+        override_inputs={(target.component, target.visit): dict(inputs)} if inputs else None,
+    )
+    return run, Parent(recorded.run_id, visit_id)
