@@ -222,7 +222,7 @@ def test_sample_waiting_yaml_loads_losslessly(cls: type[PipelineBase]) -> None:
     pipe = cls.load(SAMPLE)
     assert pipe.to_dict() == yaml.safe_load(text)  # nothing in the file is lost or added
     assert [name for name, _ in pipe.walk()] == [f"wait_{i}" for i in range(1, 6)]
-    assert pipe.metadata["example_inputs"] == [{"user_msg": "Hello"}]
+    assert pipe.metadata["example_inputs"] == [{"user_msg": "Hello"}, {"user_msg": "Bonjour"}, {"user_msg": "Hola"}]
     assert pipe.max_runs_per_component == 100
     _, from_yaml = assert_lossless(pipe)
     assert cls.loads(pipe.dumps(), source=str(SAMPLE)).dumps() == pipe.dumps()

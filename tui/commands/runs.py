@@ -49,15 +49,14 @@ def execute(options: argparse.Namespace) -> int:
     if not runs:
         console.print(f"No recorded runs in {store.directory} (record one with `pipedebug run --record`).")
         return EXIT_OK
-    console.print(runs_table(runs, str(store.directory)))
+    console.print(Text.assemble(("Runs in ", "bold"), (str(store.directory), "cyan")), soft_wrap=True)
+    console.print(runs_table(runs))
     return EXIT_OK
 
 
-def runs_table(runs: list[RunInfo], title: str) -> Table:
+def runs_table(runs: list[RunInfo]) -> Table:
     """One row per run file; files without a valid header show their file name and the reason."""
-    table = Table(
-        box=box.SIMPLE_HEAD, title=f"Runs in {title}", title_justify="left", show_edge=False, collapse_padding=True
-    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, collapse_padding=True)
     show_labels = any(run.header is not None and run.header.label for run in runs)
     for column in ("id", "pipeline", "started", "status"):
         table.add_column(column, no_wrap=True)
