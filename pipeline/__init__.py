@@ -12,7 +12,7 @@ from pipeline.core.errors import (
     PipelineValidationError,
 )
 from pipeline.core.pipeline import AsyncPipeline, Pipeline
-from pipeline.core.progress import report_progress
+from pipeline.core.progress import current_visit, report_progress
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.core.sockets import GreedyVariadic, Variadic
 from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
@@ -34,6 +34,7 @@ __all__ = [
     "StreamingChunk",
     "Variadic",
     "component",
+    "current_visit",
     "default_from_dict",
     "default_to_dict",
     "report_progress",

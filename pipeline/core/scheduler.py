@@ -55,7 +55,7 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.core.plan import ExecutionPlan, NodePlan
-from pipeline.core.progress import current_reporter
+from pipeline.core.progress import Visit, enter_visit
 from pipeline.core.types import type_name, value_matches_type
 
 
@@ -501,7 +501,11 @@ class PipelineRun:
         now = time.perf_counter()
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
-        context.run(current_reporter.set, self._progress_reporter(loop, self._visit_count, name))
+        context.run(
+            enter_visit,
+            Visit(self.run_id, self._visit_count, name),
+            self._progress_reporter(loop, self._visit_count, name),
+        )
         reused = self._reuse.get((name, visit))
         if reused is not None:
             task = asyncio.create_task(_recorded(reused), name=f"pipedebug:{name}#{visit}:reused")

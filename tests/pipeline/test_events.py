@@ -291,3 +291,26 @@ def test_reuse_and_override_name_real_components_and_sockets() -> None:
         pipe.events({"value": 1}, reuse_outputs={("zzz", 1): {}})
     with pytest.raises(PipelineValidationError, match="'a' has no input socket\\(s\\) nope to override"):
         pipe.events({"value": 1}, override_inputs={("a", 1): {"nope": 1}})
+
+
+async def test_code_inside_a_visit_knows_which_visit_it_is() -> None:
+    from pipeline import component, current_visit
+
+    seen: list[tuple[str, int]] = []
+
+    @component
+    class Tell:
+        @component.output_types(value=int)
+        def run(self, value: int) -> dict[str, int]:
+            visit = current_visit()
+            assert visit is not None
+            seen.append((visit.component, visit.visit_id))
+            return {"value": value}
+
+    pipe = AsyncPipeline()
+    pipe.add_component("first", Tell())
+    pipe.add_component("second", Tell())
+    pipe.connect("first", "second")
+    await pipe.run_async({"first": {"value": 1}})
+    assert seen == [("first", 1), ("second", 2)]
+    assert current_visit() is None
