@@ -47,6 +47,10 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         "'component.socket=value' one component. Non-str sockets parse VALUE as JSON (falling back to the text). "
         "Repeatable; without any, the first of the pipeline's metadata.example_inputs is used",
     )
+    add_allow_module_argument(parser)
+
+
+def add_allow_module_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--allow-module",
         dest="allowed_modules",
@@ -56,6 +60,32 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         help="also import component types from MODULE (and its submodules); repeatable. "
         "pipeline and sample_pipelines are always allowed",
     )
+
+
+def add_runs_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
+    )
+
+
+def add_concurrency_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=4,
+        metavar="N",
+        help="how many components a run may run at once (default: 4)",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 @contextmanager

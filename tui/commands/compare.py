@@ -26,7 +26,13 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED, CommandError
-from tui.options import DEFAULT_PIPELINE, load_pipeline
+from tui.options import (
+    DEFAULT_PIPELINE,
+    add_allow_module_argument,
+    add_concurrency_argument,
+    add_runs_dir_argument,
+    load_pipeline,
+)
 from tui.render import ms, status_text
 from tui.render_compare import components_table, critical_path_line, timeline, totals_table
 
@@ -56,26 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a JSON or YAML list of input mappings, one per query (default: the pipeline's "
         "metadata.example_inputs); at least 2",
     )
-    parser.add_argument(
-        "--concurrency",
-        type=positive_int,
-        default=4,
-        metavar="N",
-        help="how many components each run may run at once (default: 4)",
-    )
-    parser.add_argument(
-        "--allow-module",
-        dest="allowed_modules",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="also import component types from MODULE (and its submodules); repeatable",
-    )
-    parser.add_argument(
-        "--runs-dir",
-        metavar="DIR",
-        help="where the runs are recorded (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)",
-    )
+    add_concurrency_argument(parser)
+    add_allow_module_argument(parser)
+    add_runs_dir_argument(parser)
     parser.add_argument("--no-record", action="store_true", help="do not record the runs")
     parser.set_defaults(handler=execute)
 
@@ -210,14 +199,3 @@ def _report(comparison: Comparison, console: Console) -> None:
     width = max(20, console.width - LABEL_COLUMNS)
     for result in comparison.modes:
         console.print(timeline(result, scale, width), soft_wrap=True)
-
-
-def positive_int(text: str) -> int:
-    """`--concurrency N`: a whole number from 1 up, with argparse's usual one-line error otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from pipeline.runs.diff import diff_runs
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED
-from tui.options import load_recording
+from tui.options import add_runs_dir_argument, load_recording
 from tui.render_diff import render_diff
 
 
@@ -23,9 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("run_a", metavar="RUN_A", help="a run file, a run id or its prefix, or 'latest'")
     parser.add_argument("run_b", metavar="RUN_B", help="the run to compare it with")
-    parser.add_argument(
-        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
-    )
+    add_runs_dir_argument(parser)
     parser.set_defaults(handler=execute)
 
 

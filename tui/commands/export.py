@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline import DefinitionError
 from pipeline.runs.export import to_chrome_trace, to_mermaid, to_otlp_json
 from tui.commands import EXIT_OK, CommandError
-from tui.options import load_recording
+from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
 
 FORMATS = ("chrome", "otlp", "mermaid")
 
@@ -29,17 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("run", metavar="RUN", help="a run file, a run id or its prefix, or 'latest'")
     parser.add_argument("--format", "-f", choices=FORMATS, required=True)
     parser.add_argument("--output", "-o", metavar="FILE", help="write here instead of to standard output")
-    parser.add_argument(
-        "--allow-module",
-        dest="allowed_modules",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="for mermaid: also import component types from MODULE when rebuilding the recorded pipeline",
-    )
-    parser.add_argument(
-        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
-    )
+    add_allow_module_argument(parser)
+    add_runs_dir_argument(parser)
     parser.set_defaults(handler=execute)
 
 

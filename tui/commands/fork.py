@@ -21,7 +21,7 @@ from pipeline.runs.store import RunStore
 from tui.commands import CommandError
 from tui.commands.replay import component_names
 from tui.commands.run import report_run, watch_run
-from tui.options import coerce, load_recording
+from tui.options import add_allow_module_argument, add_runs_dir_argument, coerce, load_recording
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,17 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SOCKET=VALUE",
         help="replace one of the visit's inputs (str sockets take the text, others JSON); repeatable",
     )
-    parser.add_argument(
-        "--allow-module",
-        dest="allowed_modules",
-        action="append",
-        default=[],
-        metavar="MODULE",
-        help="also import component types from MODULE when rebuilding the recorded pipeline",
-    )
-    parser.add_argument(
-        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
-    )
+    add_allow_module_argument(parser)
+    add_runs_dir_argument(parser)
     parser.set_defaults(handler=execute)
 
 

@@ -27,7 +27,7 @@ from pipeline.runs.replay import ReplayRun
 from pipeline.runs.store import LATEST
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
 from tui.commands.run import watch_run
-from tui.options import load_recording
+from tui.options import add_runs_dir_argument, load_recording
 from tui.render import STATUS_STYLES, ms, never_ran, spans_table, wall_time_line
 
 NEEDS_APP = "the full-screen replay needs the debugger app (not built yet); use --headless"
@@ -51,9 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--speed", type=_positive_float, default=1.0, metavar="X", help="play X times as fast as recorded (default: 1)"
     )
     pace.add_argument("--fast", action="store_true", help="no pauses between events")
-    parser.add_argument(
-        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
-    )
+    add_runs_dir_argument(parser)
     parser.set_defaults(handler=execute)
 
 

@@ -28,7 +28,14 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CommandError
-from tui.options import add_pipeline_arguments, example_inputs, load_pipeline, parse_inputs
+from tui.options import (
+    add_concurrency_argument,
+    add_pipeline_arguments,
+    add_runs_dir_argument,
+    example_inputs,
+    load_pipeline,
+    parse_inputs,
+)
 from tui.render import never_ran, spans_table, state_board, wall_time_line
 
 REFRESH_SECONDS = 0.1
@@ -50,23 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also report every output of COMPONENT, even those consumed by connections; repeatable, "
         "or comma-separated",
     )
-    parser.add_argument(
-        "--concurrency",
-        type=_positive_int,
-        default=4,
-        metavar="N",
-        help="how many components may run at once (default: 4)",
-    )
+    add_concurrency_argument(parser)
     parser.add_argument(
         "--record",
         action="store_true",
         help="record the run's events to a file in the runs folder (see `pipedebug runs`, `pipedebug replay`)",
     )
-    parser.add_argument(
-        "--runs-dir",
-        metavar="DIR",
-        help="the runs folder --record writes to (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)",
-    )
+    add_runs_dir_argument(parser)
     parser.set_defaults(handler=execute)
 
 
@@ -266,13 +263,3 @@ def _print_tracebacks(summary: RunSummary, err_console: Console) -> None:
     cause = summary.error.__cause__ if summary.error is not None else None
     if not failed and cause is not None:
         err_console.print(Text("".join(traceback.format_exception(cause)).rstrip()), highlight=False, soft_wrap=True)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from pipeline.runs.store import LATEST, RunInfo, RunStore, StoreError
 from tui.commands import EXIT_OK, CommandError
+from tui.options import add_runs_dir_argument
 from tui.render import STATUS_STYLES
 
 LISTING_STYLES = {**STATUS_STYLES, "interrupted": "yellow", "unreadable": "bold red"}
@@ -24,9 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list recorded runs (see `pipedebug run --record`)",
         description="List the runs recorded in the runs folder, oldest first, or delete one.",
     )
-    parser.add_argument(
-        "--runs-dir", metavar="DIR", help="the runs folder (default: $PIPEDEBUG_RUNS_DIR, else ./.pipedebug/runs)"
-    )
+    add_runs_dir_argument(parser)
     parser.add_argument(
         "--delete", metavar="RUN", help=f"delete a run: its file, its run id or a prefix of it, or '{LATEST}'"
     )
