@@ -11,8 +11,8 @@ long edges cut into one-cell dummies per layer they cross; a few barycenter swee
 positions by isotonic regression towards the neighbours' ports, which straightens edges without overlaps; then
 orthogonal routing in the gaps between layers, one horizontal track per net (edges sharing a sender socket
 split from one port, edges into one receiver socket merge into one arrow), tracks ordered so that no two nets
-share a vertical. Everything is computed in (layer axis, order axis) coordinates and mapped to the screen at the
-end, which is how `direction="right"` reuses the same code.
+share a vertical (where no order can avoid it, one line jogs aside). Everything is computed in (layer axis,
+order axis) coordinates and mapped to the screen at the end, which is how `direction="right"` reuses the code.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import count
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import networkx as nx
@@ -337,7 +338,7 @@ class GraphLayout:
         lines.append(status_row)
         lines.extend(_line("│", " ", "│", box.w, border, body) for _ in range(box.h - 4))
         lines.append(_line("└", "─", "┘", box.w, border))
-        left, right = max(box.x, vx), min(box.x + box.w, vx + len(rows[0]) if rows else vx)
+        left, right = max(box.x, vx), min(box.x + box.w, vx + (len(rows[0]) if rows else 0))
         for dy, line in enumerate(lines):
             y = box.y + dy - vy
             if 0 <= y < len(rows) and left < right:
@@ -430,6 +431,17 @@ class _Net:
     lo: int = 0
     hi: int = 0
     track: int = -1
+    jogs: dict[Point, tuple[int, int]] = field(default_factory=dict)
+    """Upper point -> (column, jog row): where its line steps aside before coming down to the track."""
+
+
+@dataclass(slots=True)
+class _Channel:
+    """A gap's routing: jog rows first, then one row per track (then the label zone, sized elsewhere)."""
+
+    nets: list[_Net]
+    jog_rows: int
+    tracks: int
 
 
 def layout(model: GraphModel, *, node_width: int | None = None, direction: Direction = "down") -> GraphLayout:
@@ -471,18 +483,18 @@ class _Builder:
         self._order()
         self._assign_ports()
         self._place()
-        nets = [self._route(gap) for gap in self.gaps]
+        across = max((item.pos + item.span for item in self.items), default=0)
+        channels = [self._route(gap, across) for gap in self.gaps]
         depth = BOX_HEIGHT if self.direction == "down" else self.node_width
+        lead = LEAD[self.direction]
         starts = [0]
-        for gap_nets, gap in zip(nets, self.gaps, strict=True):
-            tracks = max((net.track for net in gap_nets), default=-1) + 1
-            starts.append(starts[-1] + depth + LEAD[self.direction] + tracks + self._zone(gap))
+        for channel, gap in zip(channels, self.gaps, strict=True):
+            starts.append(starts[-1] + depth + lead + channel.jog_rows + channel.tracks + self._zone(gap))
         for k, layer in enumerate(self.layers):
             self._draw_layer(layer, starts[k], depth)
-        for k, gap_nets in enumerate(nets):
-            self._draw_gap(gap_nets, starts[k] + depth + LEAD[self.direction], starts[k + 1])
+        for k, channel in enumerate(channels):
+            self._draw_gap(channel, starts[k] + depth, starts[k + 1])
         along = starts[-1] + depth if self.layers else 0
-        across = max((item.pos + item.span for item in self.items), default=0)
         size = (across, along) if self.direction == "down" else (along, across)
         cells = {self._screen(cell): (LINE_CHARS[bits], self.owner[cell]) for cell, bits in self.bits.items()}
         for cell, mark in self.marks.items():
@@ -522,15 +534,19 @@ class _Builder:
             if sender == receiver:
                 self.self_loops.setdefault(sender, []).append(index)
                 continue
-            if layer_of[sender] < layer_of[receiver]:
-                top_port, bottom_port = ("out", edge.sender_socket), ("in", edge.receiver_socket)
-            else:
-                sender, receiver = receiver, sender
-                top_port, bottom_port = ("in_back", edge.receiver_socket), ("out_back", edge.sender_socket)
-            self.first_edge.setdefault((sender, top_port), index)
-            self.first_edge.setdefault((receiver, bottom_port), index)
-            previous: Point = (sender, top_port)
-            for layer in range(layer_of[sender] + 1, layer_of[receiver]):
+            upper, upper_port, lower, lower_port = (
+                sender,
+                ("out", edge.sender_socket),
+                receiver,
+                ("in", edge.receiver_socket),
+            )
+            if layer_of[sender] > layer_of[receiver]:  # a back edge, drawn upwards into the receiver's far side
+                upper, upper_port = receiver, ("in_back", edge.receiver_socket)
+                lower, lower_port = sender, ("out_back", edge.sender_socket)
+            self.first_edge.setdefault((upper, upper_port), index)
+            self.first_edge.setdefault((lower, lower_port), index)
+            previous: Point = (upper, upper_port)
+            for layer in range(layer_of[upper] + 1, layer_of[lower]):
                 dummy = dummies.get((previous, layer))
                 if dummy is None:
                     dummy = dummies[previous, layer] = len(self.items)
@@ -538,7 +554,7 @@ class _Builder:
                 self.items[dummy].edges.append(index)
                 self.gaps[layer - 1].setdefault((previous, (dummy, None)), []).append(index)
                 previous = (dummy, None)
-            self.gaps[layer_of[receiver] - 1].setdefault((previous, (receiver, bottom_port)), []).append(index)
+            self.gaps[layer_of[lower] - 1].setdefault((previous, (lower, lower_port)), []).append(index)
         for gap in self.gaps:
             for upper, lower in gap:
                 self.items[upper[0]].down.append((upper[1], lower))
@@ -670,7 +686,7 @@ class _Builder:
 
     # -- routing --
 
-    def _route(self, gap: Gap) -> list[_Net]:
+    def _route(self, gap: Gap, across: int) -> _Channel:
         """Group a gap's pieces into nets and give each net that turns a track (a row of the gap)."""
         by_lower: dict[Point, dict[Point, list[int]]] = {}
         for (upper, lower), edges in gap.items():
@@ -691,8 +707,13 @@ class _Builder:
         for net in nets:
             spots = [self._point_pos(p) for p in (*net.tops, *net.bottoms)]
             net.lo, net.hi = min(spots), max(spots)
-        _assign_tracks([net for net in nets if net.lo < net.hi], self._point_pos)
-        return nets
+        taken = {self._point_pos(point) for upper, lower in gap for point in (upper, lower)}
+        turning = [net for net in nets if net.lo < net.hi]
+        jog_rows = _jog(turning, self._point_pos, taken, across)
+        tracks = _left_edge([(net.lo, net.hi) for net in turning], _constraints(turning, self._point_pos))
+        for net, track in zip(turning, tracks, strict=True):
+            net.track = track
+        return _Channel(nets, jog_rows, max(tracks, default=-1) + 1)
 
     def _zone(self, gap: Gap) -> int:
         """Cells between the last track and the receivers: one row for labels beside the lines when drawing
@@ -769,17 +790,26 @@ class _Builder:
         self.marks[sender, border] = marks["out_self"]
         self.owner[receiver, border] = self.owner[sender, border] = group
 
-    def _draw_gap(self, nets: list[_Net], start: int, end: int) -> None:
-        """Lines from the layer above to the layer below (first row `end`); tracks start at row `start`."""
-        leave = start - LEAD[self.direction] - 1
-        for net in nets:
+    def _draw_gap(self, channel: _Channel, start: int, end: int) -> None:
+        """Lines from the layer above (its last row is `start - 1`) to the layer below (first row `end`)."""
+        jogs = start + LEAD[self.direction]
+        tracks = jogs + channel.jog_rows
+        for net in channel.nets:
             if net.track < 0:
                 for upper, edges in net.tops.items():
-                    self._run(self._point_pos(upper), leave, end, self._group(edges), True)
+                    self._run(self._point_pos(upper), start - 1, end, self._group(edges), True)
                 continue
-            row = start + net.track
+            row = tracks + net.track
             for upper, edges in net.tops.items():
-                self._run(self._point_pos(upper), leave, row, self._group(edges), True)
+                group, column = self._group(edges), self._point_pos(upper)
+                if upper in net.jogs:
+                    aside, jog = net.jogs[upper]
+                    self._run(column, start - 1, jogs + jog, group, True)
+                    self._run(jogs + jog, column, aside, group, False)
+                    column, leave = aside, jogs + jog
+                else:
+                    leave = start - 1
+                self._run(column, leave, row, group, True)
             self._run(row, net.lo, net.hi, self._group(e for edges in net.tops.values() for e in edges), False)
             for lower, edges in net.bottoms.items():
                 self._run(self._point_pos(lower), row, end, self._group(edges), True)
@@ -792,7 +822,7 @@ class _Builder:
 
     def _boxes(self, starts: list[int]) -> dict[str, Box]:
         boxes: dict[str, Box] = {}
-        for node, item in zip(self.model.nodes, self.items, strict=False):
+        for node, item in zip(self.model.nodes, self.items[: len(self.model.nodes)], strict=True):
             if self.direction == "down":
                 boxes[node.name] = Box(item.pos, starts[item.layer], self.node_width, BOX_HEIGHT)
             else:
@@ -812,7 +842,7 @@ class _Builder:
                 else:
                     tries = [(spot - 1, zone_start, border - 1), (spot + 1, zone_start, border - 1)]
                 for text in _label_options(self.model.edges[e] for e in edges):
-                    placed = next((spot for spot in tries if _fits(cells, text, *spot)), None)
+                    placed = next((attempt for attempt in tries if _fits(cells, text, *attempt)), None)
                     if placed is not None:
                         row, x, _ = placed
                         for i, char in enumerate(text):
@@ -821,6 +851,7 @@ class _Builder:
 
 
 def _fits(cells: dict[tuple[int, int], tuple[str, int]], text: str, row: int, x: int, limit: int) -> bool:
+    """Whether `text` fits at (x, row) before `limit`, on blank cells with a blank one either side."""
     if x + len(text) > limit:
         return False
     return all((column, row) not in cells for column in range(x - 1, min(x + len(text) + 1, limit)))
@@ -864,18 +895,18 @@ def _back_edges(graph: nx.DiGraph) -> set[tuple[int, int]]:
 def _inversions(values: list[int], size: int) -> int:
     """Pairs out of order, with a Fenwick tree: the crossings between two layers in O(E log V)."""
     tree = [0] * (size + 1)
-    count = 0
+    total = 0
     for seen, value in enumerate(values):
         i, not_above = value + 1, 0
         while i > 0:
             not_above += tree[i]
             i -= i & -i
-        count += seen - not_above
+        total += seen - not_above
         i = value + 1
         while i <= size:
             tree[i] += 1
             i += i & -i
-    return count
+    return total
 
 
 def _isotonic(targets: list[float], weights: list[float]) -> list[float]:
@@ -891,35 +922,65 @@ def _isotonic(targets: list[float], weights: list[float]) -> list[float]:
     return [total / mass for total, mass, length in blocks for _ in range(int(length))]
 
 
-def _assign_tracks(nets: list[_Net], pos: Callable[[Point], int]) -> None:
-    """Left-edge channel routing: fill tracks from the top with non-overlapping nets, each placed once every
-    net that must lie above it is placed. A net must lie above another when it comes down from the layer above
-    at the column where the other goes down into the layer below, or their verticals would overlap. Cycles of
-    such constraints (rare) are ignored: the two verticals then share cells."""
-    constraints = nx.DiGraph()
-    constraints.add_nodes_from(range(len(nets)))
-    lower_at = {pos(point): i for i, net in enumerate(nets) for point in net.bottoms}
+def _constraints(nets: list[_Net], pos: Callable[[Point], int]) -> nx.DiGraph:
+    """Net i must run above net j when i comes down from the layer above at the column where j goes down into
+    the layer below, or their verticals would overlap; each edge keeps the upper points that require it."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(nets)))
+    lower_at = {pos(point): j for j, net in enumerate(nets) for point in net.bottoms}
     for i, net in enumerate(nets):
         for point in net.tops:
             j = lower_at.get(pos(point))
-            if j is not None and j != i:
-                constraints.add_edge(i, j)
-    condensed = nx.condensation(constraints)
-    component = condensed.graph["mapping"]
-    above = {i: [j for j in constraints.predecessors(i) if component[j] != component[i]] for i in constraints}
-    remaining = sorted(range(len(nets)), key=lambda i: (nets[i].lo, nets[i].hi, i))
-    track = 0
+            if j is not None and j != i and point not in net.jogs:
+                if not graph.has_edge(i, j):
+                    graph.add_edge(i, j, points=[])
+                graph.edges[i, j]["points"].append(point)
+    return graph
+
+
+def _jog(nets: list[_Net], pos: Callable[[Point], int], taken: set[int], across: int) -> int:
+    """Break each cycle of constraints (no order of tracks would satisfy it) by a dogleg: one of the upper
+    lines in it steps aside, on a jog row above every track, to a column no other line uses, and comes down
+    there instead. Returns how many jog rows that takes (almost always 0 or 1)."""
+    graph = _constraints(nets, pos)
+    jogs: list[tuple[_Net, Point, int, int]] = []
+    while True:
+        try:
+            i, j = nx.find_cycle(graph)[0][:2]
+        except nx.NetworkXNoCycle:
+            break
+        for point in graph.edges[i, j]["points"]:
+            column = pos(point)
+            aside = next(c for d in count(1) for c in (column + d, column - d) if 0 <= c < across and c not in taken)
+            taken.add(aside)
+            net = nets[i]
+            net.lo, net.hi = min(net.lo, aside), max(net.hi, aside)
+            jogs.append((net, point, column, aside))
+        graph.remove_edge(i, j)
+    rows = _left_edge([(min(c, a), max(c, a)) for _, _, c, a in jogs], nx.DiGraph())
+    for (net, point, _, aside), row in zip(jogs, rows, strict=True):
+        net.jogs[point] = (aside, row)
+    return max(rows, default=-1) + 1
+
+
+def _left_edge(spans: list[tuple[int, int]], above: nx.DiGraph) -> list[int]:
+    """Left-edge channel routing: fill rows from the top with spans that do not overlap, each placed once
+    every span that must lie above it (its predecessors in `above`, a DAG) has a row. Returns their rows."""
+    rows = [-1] * len(spans)
+    remaining = sorted(range(len(spans)), key=lambda i: (*spans[i], i))
+    row = 0
     while remaining:
         last, left = -math.inf, []
-        placed_now = []
+        placed = []
         for i in remaining:
-            ready = all(0 <= nets[j].track < track for j in above[i])
-            if ready and nets[i].lo > last:
-                placed_now.append(i)
-                last = nets[i].hi
+            ready = all(0 <= rows[j] < row for j in above.predecessors(i)) if i in above else True
+            if ready and spans[i][0] > last:
+                placed.append(i)
+                last = spans[i][1]
             else:
                 left.append(i)
-        for i in placed_now:
-            nets[i].track = track
+        for i in placed:
+            rows[i] = row
         remaining = left
-        track += 1
+        row += 1
+    return rows
