@@ -1,0 +1,238 @@
+"""The inspector in an app of its own: documents table and detail, messages, strings, trees, states, big values."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TextArea
+
+from pipeline.dataclasses import ChatMessage, Document
+from tui.state.session import VisitRecord
+from tui.widgets.inspector import HINT, DocumentsView, Inspector, MessagesView, StringView, ValueTree
+
+
+class InspectorApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Inspector()
+
+
+def documents(count: int) -> list[Document]:
+    return [
+        Document(
+            content=f"Passage {i} on the Hanging Gardens of Babylon, one of the seven wonders.",
+            meta={"title": f"Babylon {i}", "page": i},
+            score=1 / (i + 1),
+            embedding=[0.5] * 4 if i == 1 else None,
+        )
+        for i in range(count)
+    ]
+
+
+def record(outputs: dict[str, Any] | None, inputs: dict[str, Any] | None = None, **fields: Any) -> VisitRecord:
+    inputs = {"query": "Babylon?"} if inputs is None else inputs
+    return VisitRecord(7, "retriever", 2, inputs=inputs, outputs=outputs, **fields)
+
+
+def text_of(static: Static) -> str:
+    return str(static.content)
+
+
+async def until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
+async def test_nothing_selected_shows_a_hint() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)):
+        inspector = app.query_one(Inspector)
+        assert text_of(inspector.query_one("#inspector-hint", Static)) == HINT
+        assert inspector.query_one("#inspector-hint").display
+        assert not inspector.query_one(TabbedContent).display
+
+
+async def test_documents_table_and_detail_of_the_highlighted_document() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inspector = app.query_one(Inspector)
+        inspector.show("retriever", 2, record({"documents": documents(3)}), "finished")
+        await pilot.pause()
+        assert "retriever  visit 2  finished" in str(inspector.query_one("#inspector-title", Static).content)
+        assert inspector.query_one(TabbedContent).active == "outputs"
+        table = inspector.query_one("#outputs DataTable", DataTable)
+        assert table.row_count == 3
+        rank, score, short_id, content, meta = (str(cell) for cell in table.get_row_at(0))
+        assert (rank, score, short_id) == ("1", "1.0000", documents(1)[0].id[:8])
+        assert content.startswith("Passage 0 on the Hanging Gardens")
+        assert meta == "title=Babylon 0, page=0"
+        detail = inspector.query_one("#outputs .document-detail Static", Static)
+        assert "Document 1 of 3" in text_of(detail)
+        assert "embedding none" in text_of(detail)
+
+        table.focus()
+        await pilot.press("down")
+        detail_text = text_of(detail)
+        assert "Document 2 of 3" in detail_text
+        assert documents(2)[1].id in detail_text
+        assert "embedding 4 floats" in detail_text
+        assert '"title": "Babylon 1"' in detail_text
+        assert "Passage 1 on the Hanging Gardens of Babylon, one of the seven wonders." in detail_text
+
+
+async def test_inputs_tab_shows_what_the_visit_received() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        inspector.show("retriever", 2, record({"documents": []}, inputs={"query": "Babylon?", "top_k": 3}), "finished")
+        await pilot.pause()
+        titles = [str(c.title) for c in inspector.query("#inputs Collapsible").results(Collapsible)]
+        assert titles == ["query  str, 8 chars", "top_k  int"]
+        assert inspector.query_one("#inputs StringView", StringView).text == "Babylon?"
+        assert text_of(inspector.query_one("#inputs .scalar", Static)) == "3"
+
+
+async def test_ten_thousand_documents_fill_the_table_in_chunks() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        many = documents(10_000)
+        started = time.perf_counter()
+        app.query_one(Inspector).show("retriever", 2, record({"documents": many}), "finished")
+        assert time.perf_counter() - started < 1, "show() must not build the table's rows itself"
+        await pilot.pause()
+        table = app.query_one(DocumentsView).query_one(DataTable)
+        assert 0 < table.row_count < 10_000, "the first chunk is there at once, the rest follows"
+        await until(pilot, lambda: table.row_count == 10_000)
+        assert str(table.get_row_at(9_999)[0]) == "10000"
+
+
+async def test_a_megabyte_string_in_a_read_only_editor_without_wrapping() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        big = ("x" * 99 + "\n") * 10_000
+        app.query_one(Inspector).show("builder", 1, record({"prompt": big}), "finished")
+        await pilot.pause()
+        view = app.query_one("#outputs StringView", StringView)
+        assert len(view.text) == 1_000_000
+        assert view.read_only and not view.soft_wrap
+        assert view.document.line_count == 10_001
+
+
+async def test_chat_messages_are_role_labelled() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        prompt = [ChatMessage.from_system("Answer briefly."), ChatMessage.from_user("Where?", meta={"lang": "en"})]
+        app.query_one(Inspector).show("builder", 1, record({"prompt": prompt}), "finished")
+        await pilot.pause()
+        texts = [text_of(static) for static in app.query_one(MessagesView).query(Static).results(Static)]
+        assert texts == ["system\nAnswer briefly.", 'user\nWhere?\nmeta {"lang": "en"}']
+
+
+async def test_other_values_are_a_tree_built_as_it_is_expanded() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        value = {"scores": list(range(450)), "nested": {"deep": {"deeper": 1}}, "name": "x"}
+        app.query_one(Inspector).show("joiner", 1, record({"stats": value}), "finished")
+        await pilot.pause()
+        tree = app.query_one(ValueTree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert labels == ["scores  list, 450 items", "nested  dict, 1 key", "name: 'x'"]
+        scores, nested, _ = tree.root.children
+        assert not scores.children and not nested.children, "children are built on first expansion"
+
+        scores.expand()
+        await pilot.pause()
+        assert len(scores.children) == 201
+        assert str(scores.children[0].label) == "[0]: 0"
+        assert str(scores.children[-1].label) == "… 250 more (enter to show)"
+
+        tree.select_node(scores.children[-1])
+        await pilot.pause()
+        assert len(scores.children) == 401
+        assert str(scores.children[200].label) == "[200]: 200"
+
+        nested.expand()
+        await pilot.pause()
+        assert [str(node.label) for node in nested.children] == ["deep  dict, 1 key"]
+
+
+async def test_a_joiner_input_shows_one_table_per_sender() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inputs = {"documents": [documents(2), []]}
+        app.query_one(Inspector).show("joiner", 1, record({"documents": []}, inputs=inputs), "finished")
+        await pilot.pause()
+        lists = app.query_one("#inputs .document-lists")
+        titles = [str(c.title) for c in lists.query(Collapsible).results(Collapsible)]
+        assert titles == ["[0]  2 documents", "[1]  list, 0 items"]
+        assert lists.query_one(DataTable).row_count == 2
+
+
+async def test_a_running_visit_shows_its_inputs_and_running() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        inspector.show("retriever", 2, record(None), "running")
+        await pilot.pause()
+        assert "running..." in str(inspector.query_one("#inspector-title", Static).content)
+        assert text_of(inspector.query_one("#outputs .note", Static)) == "running..."
+        assert inspector.query_one("#inputs StringView", StringView).text == "Babylon?"
+
+        inspector.show("llm", None, None, "pending")
+        await pilot.pause()
+        assert text_of(inspector.query_one("#inputs .note", Static)) == "This component has not started."
+
+
+async def test_a_failed_visit_shows_its_traceback_in_the_error_tab() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        tabs = inspector.query_one(TabbedContent)
+        inspector.show("retriever", 2, record({"documents": []}), "finished")
+        await pilot.pause()
+        assert tabs.get_tab("error").display is False
+
+        failed = record(
+            None, error=RuntimeError("index missing"), traceback="Traceback ...\nRuntimeError: index missing"
+        )
+        inspector.show("retriever", 3, failed, "failed")
+        await pilot.pause()
+        assert tabs.active == "error"
+        assert tabs.get_tab("error").display is not False
+        traceback = inspector.query_one("#traceback", TextArea)
+        assert traceback.read_only and traceback.text.endswith("RuntimeError: index missing")
+        assert "the visit failed" in text_of(inspector.query_one("#outputs .note", Static))
+
+        inspector.show("retriever", 2, record({"documents": []}), "finished")
+        await pilot.pause()
+        assert tabs.active == "outputs"
+
+
+async def test_showing_the_same_visit_again_keeps_the_widgets() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        same = record({"documents": documents(3)})
+        inspector.show("retriever", 2, same, "finished")
+        await pilot.pause()
+        table = inspector.query_one(DataTable)
+        table.move_cursor(row=2)
+        for _ in range(3):  # the screen calls on every poll
+            inspector.show("retriever", 2, same, "finished")
+            await asyncio.sleep(0)
+        await pilot.pause()
+        assert inspector.query_one(DataTable) is table
+        assert table.cursor_row == 2
+
+        same.outputs = {"documents": documents(1)}  # the session replaced them (an edit at a breakpoint)
+        same.original_outputs = {"documents": documents(3)}
+        inspector.show("retriever", 2, same, "paused")
+        await pilot.pause()
+        assert inspector.query_one(DataTable).row_count == 1
+        assert "outputs edited at a breakpoint" in str(inspector.query_one("#inspector-title", Static).content)

@@ -1,0 +1,1 @@
+"""Screens of the debugger; the modals here return their result through `dismiss`."""

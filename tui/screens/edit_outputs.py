@@ -1,0 +1,231 @@
+"""Modal: edit a paused visit's outputs as JSON, one editor per socket, checked against the declared types.
+
+Documents and chat messages are shown as their `to_dict()` and rebuilt with `from_dict()` wherever the socket
+type names them (`list[Document]`, `ChatMessage | None`, `dict[str, list[Document]]`, ...), so what is saved
+has the types the receivers expect. A socket whose text is left untouched keeps its original value, so values
+JSON cannot express (arrays, custom objects) survive an edit of the other sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label, Static, TextArea
+
+from pipeline.core.types import type_name, value_matches_type
+from pipeline.dataclasses import ChatMessage, Document
+
+_FROM_DICT: tuple[type, ...] = (Document, ChatMessage)
+"""Classes that socket values are rebuilt into from their dicts."""
+
+
+def to_json(value: Any) -> Any:
+    """`value` as plain JSON data: documents and messages as their dicts, arrays as lists, others as their repr."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, _FROM_DICT):
+        return to_json(value.to_dict())
+    if isinstance(value, Mapping):
+        return {str(key): to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(item) for item in value]
+    if callable(getattr(value, "tolist", None)):  # numpy arrays and scalars
+        return to_json(value.tolist())
+    return repr(value)
+
+
+def from_json(value: Any, type_: Any) -> Any:
+    """Rebuild documents and messages in JSON data wherever `type_` expects them; everything else is kept.
+
+    Raises `ValueError` (or `TypeError`) when a dict does not fit the class the type names.
+    """
+    while get_origin(type_) is Annotated:
+        type_ = get_args(type_)[0]
+    if get_origin(type_) in (Union, types.UnionType):
+        for member in get_args(type_):
+            try:
+                rebuilt = from_json(value, member)
+            except (ValueError, TypeError):
+                continue
+            if value_matches_type(rebuilt, member):
+                return rebuilt
+        return value
+    if type_ in _FROM_DICT and isinstance(value, dict):
+        return type_.from_dict(value)
+    origin, args = get_origin(type_), get_args(type_)
+    if origin in (list, tuple, set, frozenset) and args and isinstance(value, list):
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return tuple(from_json(item, arg) for item, arg in zip(value, args, strict=False))
+        return origin(from_json(item, args[0]) for item in value)
+    if origin is dict and len(args) == 2 and isinstance(value, dict):
+        return {key: from_json(item, args[1]) for key, item in value.items()}
+    return value
+
+
+def mismatch(value: Any, type_: Any) -> str:
+    """Why `value` does not match `type_`, pointing at the first bad item of a list."""
+    args = get_args(type_)
+    if get_origin(type_) is list and args and isinstance(value, list):
+        for index, item in enumerate(value):
+            if not value_matches_type(item, args[0]):
+                return f"item {index}: expected {type_name(args[0])}, got {type(item).__name__}"
+    return f"expected {type_name(type_)}, got {type(value).__name__}"
+
+
+def dumps(value: Any) -> str:
+    """The editor text for a socket value."""
+    return json.dumps(to_json(value), indent=2, ensure_ascii=False)
+
+
+class SocketEditor(Vertical):
+    """One socket: its name and type, a JSON editor, and the latest error under it."""
+
+    def __init__(self, socket: str, value: Any, type_: Any) -> None:
+        super().__init__(classes="socket-editor")
+        self.socket, self.original, self.type_ = socket, value, type_
+        self.initial_text = dumps(value)
+        self.value: Any = value
+        """The socket's value as of the latest valid text."""
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        title = Text.assemble((self.socket, "bold"), "  ", (type_name(self.type_), "dim"))
+        yield Label(title, classes="socket-title")
+        yield TextArea(self.initial_text, soft_wrap=False, show_line_numbers=True)
+        yield Static("", classes="socket-error")
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def parse(self) -> Any:
+        """The socket's new value; raises `ValueError` with a message for the user."""
+        if self.text == self.initial_text:
+            return self.original
+        try:
+            data = json.loads(self.text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"line {error.lineno}, column {error.colno}: {error.msg}") from None
+        try:
+            value = from_json(data, self.type_)
+        except (ValueError, TypeError) as error:
+            raise ValueError(str(error)) from None
+        if not value_matches_type(value, self.type_):
+            raise ValueError(mismatch(value, self.type_))
+        return value
+
+    def validate(self) -> bool:
+        """Parse the text into `value`, or show why it does not fit the socket."""
+        try:
+            self.value = self.parse()
+        except ValueError as error:
+            self.error = str(error)
+        else:
+            self.error = None
+        self.set_class(self.error is not None, "-invalid")
+        self.query_one(".socket-error", Static).update(Text(self.error or ""))
+        return self.error is None
+
+
+class EditOutputsScreen(ModalScreen[dict[str, Any] | None]):
+    """Edit `outputs` (socket -> value) of one paused visit; dismisses with the new outputs, or `None` if
+    cancelled. `output_types` are the component's declared output socket types (a missing one means `Any`)."""
+
+    DEFAULT_CSS = """
+    EditOutputsScreen {
+        align: center middle;
+    }
+    EditOutputsScreen > #edit-dialog {
+        width: 90%;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    EditOutputsScreen #edit-title {
+        text-style: bold;
+        height: 1;
+        margin-bottom: 1;
+    }
+    EditOutputsScreen #edit-editors {
+        height: 1fr;
+    }
+    EditOutputsScreen .socket-editor {
+        height: auto;
+        margin-bottom: 1;
+    }
+    EditOutputsScreen .socket-editor TextArea {
+        height: auto;
+        max-height: 16;
+    }
+    EditOutputsScreen .socket-editor.-invalid TextArea {
+        border: tall $error;
+    }
+    EditOutputsScreen .socket-error {
+        color: $text-error;
+        height: auto;
+    }
+    EditOutputsScreen #edit-buttons {
+        height: auto;
+        align-horizontal: right;
+    }
+    EditOutputsScreen #edit-buttons Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, component: str, outputs: Mapping[str, Any], output_types: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.component = component
+        self.outputs = dict(outputs)
+        self.output_types = dict(output_types)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="edit-dialog"):
+            yield Label(Text.assemble("Edit the outputs of ", (self.component, "bold"), " (JSON)"), id="edit-title")
+            with VerticalScroll(id="edit-editors"):
+                for socket, value in self.outputs.items():
+                    yield SocketEditor(socket, value, self.output_types.get(socket, Any))
+            with Horizontal(id="edit-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
+                yield Button("Cancel (esc)", id="edit-cancel")
+
+    def on_mount(self) -> None:
+        editors = self.query(TextArea)
+        if editors:
+            editors.first().focus()
+
+    @on(TextArea.Changed)
+    def _revalidate(self, event: TextArea.Changed) -> None:
+        editor = event.text_area.parent
+        if isinstance(editor, SocketEditor):
+            editor.validate()
+
+    @on(Button.Pressed, "#edit-save")
+    def action_save(self) -> None:
+        """Dismiss with the edited outputs if every socket is valid; otherwise show why and stay."""
+        editors = list(self.query(SocketEditor))
+        invalid = [editor for editor in editors if not editor.validate()]
+        if invalid:
+            invalid[0].query_one(TextArea).focus()
+            self.notify(f"Fix {len(invalid)} invalid socket(s) first.", severity="error")
+            return
+        self.dismiss({editor.socket: editor.value for editor in editors})
+
+    @on(Button.Pressed, "#edit-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Reusable widgets of the debugger: each renders session state or edits what the session needs."""

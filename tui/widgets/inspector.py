@@ -1,0 +1,496 @@
+"""The inspector: what one component visit received and returned, and its traceback when it failed.
+
+Each socket value gets the view that suits it: documents as a table with the highlighted one in full below,
+chat messages as role-labelled text, strings in a read-only editor, anything else as a tree that builds its
+nodes only when expanded. Large values never freeze the app: the documents table fills in chunks (Textual
+measures every new cell when the app is idle, about 0.1 ms per row), long strings are not soft-wrapped, and
+tree nodes come a page at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from itertools import islice
+from typing import Any, NamedTuple
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TabPane, TextArea, Tree
+from textual.widgets.tree import TreeNode
+
+from pipeline.dataclasses import ChatMessage, Document
+from tui.state.session import VisitRecord
+
+FIRST_ROWS = 100
+"""Documents put in the table at once: enough to fill any screen."""
+ROWS_PER_CHUNK = 300
+"""Documents added per step after that, each step measured by the table before the next (~30 ms)."""
+PREVIEW_CHARS = 40
+META_PREVIEW_CHARS = 24
+WRAP_LIMIT = 100_000
+"""Strings longer than this are shown unwrapped: wrapping a megabyte of text takes the editor about a second."""
+TREE_PAGE = 200
+"""Children a tree node shows before a "more" entry that adds the next page."""
+REPR_CHARS = 200
+
+HINT = "Select a component in the graph to inspect its latest visit."
+RUNNING = "running..."
+STATUS_STYLES = {
+    "running": "bold yellow",
+    "paused": "bold magenta",
+    "finished": "bold green",
+    "failed": "bold red",
+    "cancelled": "dim",
+}
+
+
+def _all_of(value: Any, cls: type) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(item, cls) for item in value)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def summarize(value: Any) -> str:
+    """A few words on a value, for socket titles and tree labels of containers."""
+    if isinstance(value, Document):
+        return "1 document"
+    if isinstance(value, ChatMessage):
+        return "1 message"
+    if _all_of(value, Document):
+        return _plural(len(value), "document")
+    if _all_of(value, ChatMessage):
+        return _plural(len(value), "message")
+    if isinstance(value, str):
+        return f"str, {_plural(len(value), 'char')}"
+    if isinstance(value, Mapping):
+        return f"{type(value).__name__}, {_plural(len(value), 'key')}"
+    if isinstance(value, list | tuple | set | frozenset):
+        return f"{type(value).__name__}, {_plural(len(value), 'item')}"
+    return type(value).__name__
+
+
+def _one_line(text: str | None, limit: int) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# -- documents -----------------------------------------------------------------------------------------------
+
+
+def document_row(rank: int, document: Document) -> tuple[Text, ...]:
+    """The table cells of one document: rank, score, short id, content preview, meta preview."""
+    score = "" if document.score is None else f"{document.score:.4f}"
+    meta = ", ".join(f"{key}={value}" for key, value in document.meta.items())
+    return (
+        Text(str(rank), justify="right"),
+        Text(score, justify="right"),
+        Text(document.id[:8], style="dim"),
+        Text(_one_line(document.content, PREVIEW_CHARS)),
+        Text(_one_line(meta, META_PREVIEW_CHARS), style="dim"),
+    )
+
+
+def document_detail(rank: int, total: int, document: Document) -> Text:
+    """Everything about one document: id, score, embedding size, meta, then the full content."""
+    embedding = "none" if document.embedding is None else _plural(len(document.embedding), "float")
+    meta = json.dumps(document.meta, indent=2, ensure_ascii=False, default=str)
+    return Text.assemble(
+        (f"Document {rank} of {total:,}", "bold"),
+        ("  id ", "dim"),
+        document.id,
+        ("\nscore ", "dim"),
+        "none" if document.score is None else str(document.score),
+        ("  embedding ", "dim"),
+        embedding,
+        ("\nmeta ", "dim"),
+        meta,
+        "\n\n",
+        document.content if document.content is not None else Text("(no content)", style="dim italic"),
+    )
+
+
+class DocumentsView(Vertical):
+    """A table of documents (rank, score, id, content, meta) and the highlighted one in full below it."""
+
+    DEFAULT_CSS = """
+    DocumentsView {
+        height: auto;
+    }
+    DocumentsView > DataTable {
+        height: auto;
+        max-height: 12;
+    }
+    DocumentsView > .document-detail {
+        height: auto;
+        max-height: 12;
+        border-top: solid $foreground 20%;
+    }
+    """
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        super().__init__()
+        self.documents = list(documents)
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(classes="document-detail"):
+            yield Static()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("#", "score", "id", "content", "meta")
+        self._add_rows(0, FIRST_ROWS)
+        if len(self.documents) > FIRST_ROWS:
+            self.run_worker(self._fill(), group="rows")
+
+    def _add_rows(self, start: int, stop: int) -> None:
+        rows = [document_row(index + 1, doc) for index, doc in enumerate(self.documents[start:stop], start)]
+        self.query_one(DataTable).add_rows(rows)
+
+    async def _fill(self) -> None:
+        """Add the remaining rows a chunk at a time, yielding to the app so it measures and paints between."""
+        for start in range(FIRST_ROWS, len(self.documents), ROWS_PER_CHUNK):
+            self._add_rows(start, start + ROWS_PER_CHUNK)
+            await self.query_one(DataTable).wait_for_refresh()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        index = event.cursor_row
+        detail = document_detail(index + 1, len(self.documents), self.documents[index])
+        self.query_one(".document-detail Static", Static).update(detail)
+
+
+# -- messages, strings, other values -------------------------------------------------------------------------
+
+ROLE_STYLES = {"system": "bold magenta", "user": "bold cyan", "assistant": "bold green", "tool": "bold yellow"}
+
+
+def message_text(message: ChatMessage) -> Text:
+    """A chat message as its role (and name) on a line, then its text, then its meta if any."""
+    role = message.role.value
+    text = Text.assemble((role, ROLE_STYLES.get(role, "bold")))
+    if message.name:
+        text.append(f" ({message.name})", style="dim")
+    text.append("\n")
+    text.append(message.text if message.text is not None else "(no text)")
+    if message.meta:
+        text.append("\nmeta " + json.dumps(message.meta, ensure_ascii=False, default=str), style="dim")
+    return text
+
+
+class MessagesView(Vertical):
+    """Chat messages (a prompt, replies) one after the other, each labelled with its role."""
+
+    DEFAULT_CSS = """
+    MessagesView {
+        height: auto;
+    }
+    MessagesView > Static {
+        margin-bottom: 1;
+    }
+    """
+
+    def __init__(self, messages: Sequence[ChatMessage]) -> None:
+        super().__init__(*(Static(message_text(message)) for message in messages))
+
+
+class StringView(TextArea):
+    """A string in a read-only editor: selectable, scrollable, and fast on a megabyte."""
+
+    DEFAULT_CSS = """
+    StringView {
+        height: auto;
+        max-height: 16;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
+
+
+class _More(NamedTuple):
+    """The data of a tree entry that stands for the children not shown yet."""
+
+    start: int
+
+
+def _container(value: Any) -> Mapping[Any, Any] | list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any] | None:
+    """What a tree shows as `value`'s children: dataclasses as their fields, others not at all."""
+    if isinstance(value, Document | ChatMessage):
+        return value.to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    if isinstance(value, Mapping | list | tuple | set | frozenset):
+        return value
+    return None
+
+
+def _expandable(value: Any) -> bool:
+    return bool(_container(value))
+
+
+def _children(value: Any, start: int) -> tuple[list[tuple[str, Any]], int]:
+    """One page of `value`'s children as (label, child) from `start`, and how many children it has."""
+    container = _container(value)
+    if isinstance(container, Mapping):
+        page = islice(container.items(), start, start + TREE_PAGE)
+        return [(key if isinstance(key, str) else repr(key), item) for key, item in page], len(container)
+    if container is None:
+        return [], 0
+    page = islice(container, start, start + TREE_PAGE)
+    return [(f"[{index}]", item) for index, item in enumerate(page, start)], len(container)
+
+
+def _tree_label(key: str, value: Any) -> Text:
+    if _expandable(value):
+        return Text.assemble((key, "bold"), "  ", (summarize(value), "dim"))
+    shown = repr(value)
+    if len(shown) > REPR_CHARS:
+        shown = shown[: REPR_CHARS - 1] + f"… ({summarize(value)})"
+    return Text.assemble((key, "bold"), ": ", shown)
+
+
+class ValueTree(Tree[Any]):
+    """Dicts, lists and dataclasses as a tree whose nodes are built when first expanded, a page at a time."""
+
+    DEFAULT_CSS = """
+    ValueTree {
+        height: auto;
+        max-height: 20;
+    }
+    """
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(Text(summarize(value)), data=value)
+        self.show_root = False
+        self.guide_depth = 3
+        self._add_page(self.root, 0)
+        self.root.expand()
+
+    def _add_page(self, node: TreeNode[Any], start: int) -> None:
+        children, total = _children(node.data, start)
+        for key, child in children:
+            node.add(_tree_label(key, child), data=child, allow_expand=_expandable(child))
+        shown = start + len(children)
+        if shown < total:
+            label = Text(f"… {total - shown:,} more (enter to show)", style="dim italic")
+            node.add_leaf(label, data=_More(shown))
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[Any]) -> None:
+        event.stop()
+        if not event.node.children:
+            self._add_page(event.node, 0)
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[Any]) -> None:
+        event.stop()
+        more, parent = event.node.data, event.node.parent
+        if isinstance(more, _More) and parent is not None:
+            event.node.remove()
+            self._add_page(parent, more.start)
+
+
+def _document_lists(value: Any) -> bool:
+    """A variadic socket of documents (a joiner's input): one list per sender, some possibly empty."""
+    return (
+        _all_of(value, list)
+        and all(not item or _all_of(item, Document) for item in value)
+        and any(item for item in value)
+    )
+
+
+def value_view(value: Any) -> Widget:
+    """The widget that shows one socket value."""
+    if isinstance(value, Document | ChatMessage):
+        value = [value]
+    if _all_of(value, Document):
+        return DocumentsView(value)
+    if _all_of(value, ChatMessage):
+        return MessagesView(value)
+    if _document_lists(value):
+        return Vertical(
+            *(
+                Collapsible(
+                    DocumentsView(documents) if documents else Static("(none)"),
+                    title=Content(f"[{index}]  {summarize(documents)}"),
+                    collapsed=False,
+                )
+                for index, documents in enumerate(value)
+            ),
+            classes="document-lists",
+        )
+    if isinstance(value, str):
+        return StringView(value)
+    if _expandable(value):
+        return ValueTree(value)
+    return Static(Text(repr(value)), classes="scalar")
+
+
+def sockets_view(values: Mapping[str, Any]) -> list[Widget]:
+    """One collapsible section per socket, titled with its name and a summary of its value."""
+    if not values:
+        return [Static("(none)", classes="note")]
+    return [
+        Collapsible(
+            value_view(value),
+            title=Content.assemble((socket, "bold"), "  ", (summarize(value), "dim")),
+            collapsed=False,
+        )
+        for socket, value in values.items()
+    ]
+
+
+# -- the inspector -------------------------------------------------------------------------------------------
+
+
+class Inspector(Vertical):
+    """One component visit: Inputs and Outputs tabs, and an Error tab with the traceback when it failed.
+
+    The screen calls `show()` whenever the selection or the session changes; calls that change nothing are
+    cheap, so it may call on every poll.
+    """
+
+    DEFAULT_CSS = """
+    Inspector {
+        height: 1fr;
+    }
+    Inspector > #inspector-title {
+        height: 1;
+        padding: 0 1;
+    }
+    Inspector > #inspector-hint {
+        padding: 1 2;
+        color: $text-muted;
+    }
+    Inspector > TabbedContent {
+        height: 1fr;
+    }
+    Inspector TabPane {
+        padding: 0;
+    }
+    Inspector .sockets {
+        height: 1fr;
+    }
+    Inspector .note {
+        padding: 1 2;
+        color: $text-muted;
+    }
+    Inspector #traceback {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._visit: tuple[str | None, int | None] | None = None
+        self._title: Text | None = None
+        self._sources: dict[str, Mapping[str, Any] | str] = {}
+        self._traceback: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="inspector-title")
+        yield Static(HINT, id="inspector-hint")
+        with TabbedContent(initial="outputs"):
+            with TabPane("Inputs", id="inputs"):
+                yield VerticalScroll(classes="sockets")
+            with TabPane("Outputs", id="outputs"):
+                yield VerticalScroll(classes="sockets")
+            with TabPane("Error", id="error"):
+                yield TextArea(id="traceback", read_only=True, soft_wrap=False)
+
+    def on_mount(self) -> None:
+        self.query_one(TabbedContent).hide_tab("error")
+        self.show(None, None, None, "")
+
+    def show(self, component: str | None, visit: int | None, record: VisitRecord | None, status: str) -> None:
+        """Show `component`'s visit number `visit` (`None`: not started) with its `record` (`None` until it
+        starts) and `status` (running, finished, failed, ...); a `None` component shows a hint instead.
+
+        A pane is rebuilt only when what it shows changed, so a table keeps its cursor while the run goes on.
+        """
+        title = _title(component, visit, record, status)
+        if title != self._title:
+            self._title = title
+            self.query_one("#inspector-title", Static).update(title)
+        tabs = self.query_one(TabbedContent)
+        self.query_one("#inspector-hint").display = component is None
+        tabs.display = component is not None
+        moved = (component, visit) != self._visit
+        self._visit = (component, visit)
+        if component is None:
+            return
+        self._fill("inputs", _inputs_source(record, status), rebuild=moved)
+        self._fill("outputs", _outputs_source(record, status), rebuild=moved)
+        self._show_error(tabs, None if record is None else _traceback(record), switch=moved)
+
+    def _fill(self, pane: str, source: Mapping[str, Any] | str, *, rebuild: bool) -> None:
+        """Show `source` (socket values, or a note) in `pane` unless it already shows that very object."""
+        old = self._sources.get(pane)
+        if not rebuild and (old is source or (isinstance(source, str) and source == old)):
+            return
+        self._sources[pane] = source
+        body = self.query_one(f"#{pane} .sockets", VerticalScroll)
+        body.remove_children()
+        body.mount_all([Static(source, classes="note")] if isinstance(source, str) else sockets_view(source))
+
+    def _show_error(self, tabs: TabbedContent, traceback: str | None, *, switch: bool) -> None:
+        """Show the Error tab only for a failed visit, and switch to it when the selection moved there."""
+        if traceback != self._traceback:
+            self._traceback = traceback
+            self.query_one("#traceback", TextArea).text = traceback or ""
+            if traceback is None:
+                if tabs.active == "error":
+                    tabs.active = "outputs"
+                tabs.hide_tab("error")
+            else:
+                tabs.show_tab("error")
+        if switch and traceback is not None:
+            tabs.active = "error"
+
+
+def _traceback(record: VisitRecord) -> str | None:
+    if record.traceback is not None:
+        return record.traceback
+    return None if record.error is None else repr(record.error)
+
+
+def _title(component: str | None, visit: int | None, record: VisitRecord | None, status: str) -> Text:
+    if component is None:
+        return Text("Inspector", style="bold")
+    title = Text.assemble((component, "bold"))
+    if visit is not None:
+        title.append(f"  visit {visit}", style="dim")
+    if status:
+        title.append("  ")
+        title.append(RUNNING if status == "running" else status, style=STATUS_STYLES.get(status, ""))
+    if record is not None and record.original_outputs is not None:
+        title.append("  outputs edited at a breakpoint", style="italic yellow")
+    return title
+
+
+def _inputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any] | str:
+    if record is None or record.inputs is None:
+        return RUNNING if status == "running" else "This component has not started."
+    return record.inputs
+
+
+def _outputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any] | str:
+    if record is not None and record.outputs is not None:
+        return record.outputs
+    if status == "running":
+        return RUNNING
+    if record is not None and _traceback(record) is not None:
+        return "No outputs: the visit failed (see Error)."
+    if status == "cancelled":
+        return "No outputs: the visit was cancelled before it finished."
+    return "No outputs yet."
