@@ -1,5 +1,6 @@
-"""The `pipedebug` command: parses arguments and dispatches to one sub-command module per verb.
+"""The `pipedebug` command: the full-screen debugger, or one headless sub-command module per verb.
 
+Bare `pipedebug`, or a first argument that is no sub-command (a pipeline file), opens the debugger app.
 Sub-commands live in `tui.commands`; adding one (replay, runs, compare, diff, export) means writing its module
 and listing its `register` in `COMMANDS`.
 """
@@ -19,8 +20,48 @@ from tui.commands import fork as fork_command
 from tui.commands import replay as replay_command
 from tui.commands import run as run_command
 from tui.commands import runs as runs_command
+from tui.options import add_allow_module_argument, add_concurrency_argument, add_runs_dir_argument
+
+
+def register_open(subparsers: argparse._SubParsersAction) -> None:
+    """`pipedebug open`: what bare `pipedebug` and `pipedebug PIPELINE` run."""
+    parser = subparsers.add_parser(
+        "open",
+        help="open the full-screen debugger (the default when no COMMAND is given)",
+        description="Open the debugger on a pipeline: its graph, inputs, breakpoints, stepping and logs.",
+    )
+    parser.add_argument(
+        "pipeline",
+        nargs="?",
+        metavar="PIPELINE",
+        help="a pipeline YAML file, or a Python file or package defining build_pipeline() "
+        "(default: the bundled hybrid RAG sample, offline)",
+    )
+    add_allow_module_argument(parser)
+    add_concurrency_argument(parser)
+    parser.add_argument("--no-record", action="store_true", help="do not record runs (ctrl+s still saves one)")
+    add_runs_dir_argument(parser)
+    parser.set_defaults(handler=open_app)
+
+
+def open_app(options: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # the app would wait for keys that never come
+        raise CommandError("the debugger needs a terminal; `pipedebug run PIPELINE` runs a pipeline headless")
+    from tui.app import PipedebugApp  # Textual loads only for the app, not for the headless commands
+
+    app = PipedebugApp(
+        options.pipeline,
+        allowed_modules=options.allowed_modules,
+        record=not options.no_record,
+        runs_dir=options.runs_dir,
+        concurrency=options.concurrency,
+    )
+    app.run()
+    return app.return_code or 0
+
 
 COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    register_open,
     run_command.register,
     compare_command.register,
     runs_command.register,
@@ -29,13 +70,15 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     diff_command.register,
     export_command.register,
 )
-DEFAULT_ARGV = ["run"]
-"""What bare `pipedebug` does until the full-screen debugger takes it over."""
+TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pipedebug", description="Run and debug asynchronous component pipelines from the terminal."
+        prog="pipedebug",
+        description="Run and debug asynchronous component pipelines from the terminal. "
+        "`pipedebug [PIPELINE]`, without a COMMAND, opens the debugger on PIPELINE (default: the bundled hybrid "
+        "RAG sample, offline); `pipedebug open --help` lists its options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -46,8 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code instead of exiting, so tests can call it."""
-    args = list(sys.argv[1:] if argv is None else argv) or DEFAULT_ARGV
+    args = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not args or (args[0] not in _command_names(parser) and args[0] not in TOP_LEVEL_OPTIONS):
+        args = ["open", *args]
     try:
         options = parser.parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already reported
@@ -63,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a Ctrl-C outside a run (loading), or where no signal handler could be set
         _error("interrupted")
         return EXIT_INTERRUPTED
+
+
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
+    subparsers = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return {name for action in subparsers for name in action.choices}
 
 
 def _error(message: str) -> None:

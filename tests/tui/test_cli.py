@@ -118,14 +118,14 @@ def test_without_input_the_first_example_input_is_used(tmp_path: Path, capsys: p
     assert "with inputs {'user_msg': 'Hello'} from metadata.example_inputs" in capsys.readouterr().out
 
 
-def test_bare_pipedebug_runs_the_bundled_sample_from_any_directory(
+def test_run_without_a_pipeline_runs_the_bundled_sample_from_any_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     real_sleep = time.sleep
     monkeypatch.setattr(waiting, "time", SimpleNamespace(sleep=lambda seconds: real_sleep(seconds / 100)))
     monkeypatch.chdir(tmp_path)
 
-    assert main([]) == 0
+    assert main(["run"]) == 0
 
     out = capsys.readouterr().out
     assert "sample_pipelines" in out and "waiting.yaml" in out

@@ -1,0 +1,174 @@
+"""`PipedebugApp`: the full-screen debugger. Paints at once, then loads the pipeline and warms it up in threads.
+
+Opening the hybrid sample imports torch and transformers (about a second), then loads a model and embeds a
+corpus (several seconds the first time). Both run in thread workers while the debugger screen is already up
+with a progress bar; the pipeline can be inspected, given breakpoints and even run meanwhile (a run waits for
+warm-ups still in progress, the engine warms each component up once).
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from pipeline import AsyncPipeline
+from tui.loading import LoadError, default_pipeline, open_pipeline
+from tui.messages import LoadFailed, PipelineLoaded, WarmUpFinished
+from tui.screens.debugger import DebuggerScreen
+from tui.screens.load_error import LoadErrorScreen
+
+
+class ActionCommands(Provider):
+    """A palette entry for every binding with a description on the screen the palette was opened from.
+
+    Reading the bindings rather than keeping a second list keeps palette and footer in step: an action gets its
+    key, footer label and palette entry in one place. Actions that do not apply right now stay listed, marked
+    as such, and say so when chosen.
+    """
+
+    def _entries(self) -> Iterator[tuple[str, str, Binding]]:
+        seen: set[str] = set()
+        app_bindings = [replace(binding, action=f"app.{binding.action}") for binding in PipedebugApp.BINDINGS]
+        for binding in [*self.screen.BINDINGS, *app_bindings]:
+            if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            keys = ", ".join(self.app.get_key_display(Binding(key, binding.action)) for key in binding.key.split(","))
+            help_text = f"{binding.tooltip or binding.description} ({keys})"
+            if not _available(self.screen, binding.action):
+                help_text += " · not available now"
+            yield binding.description, help_text, binding
+
+    async def discover(self) -> Hits:
+        for title, help_text, binding in self._entries():
+            yield DiscoveryHit(title, partial(self._invoke, binding), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, binding in self._entries():
+            score = max(matcher.match(title), matcher.match(help_text) * 0.8)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self._invoke, binding), text=title, help=help_text)
+
+    async def _invoke(self, binding: Binding) -> None:
+        if not _available(self.screen, binding.action):
+            self.app.notify(f"{binding.description}: not available now.", severity="warning")
+            return
+        await self.app.run_action(binding.action, default_namespace=self.screen)
+
+
+def _available(screen: Screen[object], action: str) -> bool:
+    """What the screen's `check_action` says of one of its actions; actions of the app (`app.x`) always apply."""
+    name = action.split("(", 1)[0]
+    return "." in name or bool(screen.check_action(name, ()))
+
+
+class PipedebugApp(App[None]):
+    """The debugger on one pipeline (a YAML file, a `.py` file or a package; the hybrid RAG sample by default)."""
+
+    TITLE = "pipedebug"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {*App.COMMANDS, ActionCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "reload", "Reload", show=False, tooltip="Load the pipeline file again."),
+    ]
+
+    def __init__(
+        self,
+        pipeline: str | Path | None = None,
+        *,
+        allowed_modules: Sequence[str] = (),
+        record: bool = True,
+        runs_dir: str | None = None,
+        concurrency: int = 4,
+        clock: Callable[[], float] | None = time.perf_counter,
+    ) -> None:
+        """`record`: write every run to the runs folder as it happens (`runs_dir`, else the default folder).
+        `concurrency`: how many components a run may run at once.
+        `clock`: what running components are timed by; `None` shows no times, for reproducible screenshots."""
+        super().__init__()
+        self.pipeline_path = Path(pipeline) if pipeline is not None else None
+        self.allowed_modules = tuple(allowed_modules)
+        self.record = record
+        self.runs_dir = runs_dir
+        self.concurrency = concurrency
+        self.clock = clock
+        self.warm_up_seconds: float | None = None
+        """How long the components' `warm_up()` took once it finished; `None` until then."""
+        self.debugger = self._new_debugger()
+
+    def _new_debugger(self) -> DebuggerScreen:
+        source = self.pipeline_path.name if self.pipeline_path is not None else default_pipeline().name
+        return DebuggerScreen(
+            source, record=self.record, runs_dir=self.runs_dir, concurrency=self.concurrency, clock=self.clock
+        )
+
+    def on_mount(self) -> None:
+        self.push_screen(self.debugger)
+        # Start loading once the first frame is out: the import thread would compete with it for the GIL.
+        self.call_after_refresh(self.load)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        """Open the pipeline off the UI thread: importing its components is the slow part."""
+        try:
+            loaded = open_pipeline(self.pipeline_path, self.allowed_modules)
+        except LoadError as error:
+            self.post_message(LoadFailed(error.failure))
+        else:
+            self.post_message(PipelineLoaded(loaded))
+
+    @on(PipelineLoaded)
+    def _loaded(self, message: PipelineLoaded) -> None:
+        self.sub_title = message.loaded.name
+        self.debugger.set_pipeline(message.loaded)
+        self.debugger.set_progress(f"Warming up {message.loaded.name} (models, indexes)")
+        self.warm_up(message.loaded.pipe)
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.debugger.set_progress(None)
+        self.push_screen(LoadErrorScreen(message.failure))
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def warm_up(self, pipe: AsyncPipeline) -> None:
+        """Warm the components up now, so the first run does not wait for models and indexes."""
+        started, failure = time.perf_counter(), None
+        try:
+            pipe.warm_up()
+        except Exception as error:  # a run would report it too, in context; say it now
+            failure = error
+        self.post_message(WarmUpFinished(time.perf_counter() - started, failure))
+
+    @on(WarmUpFinished)
+    def _warmed_up(self, message: WarmUpFinished) -> None:
+        # Everything loaded so far (modules, torch, models, indexes: millions of objects) lives as long as the
+        # app. Freezing it keeps the collector from walking it again in every full collection, each of which
+        # would otherwise stall the event loop for 100-200 ms in the middle of a run.
+        gc.freeze()
+        self.warm_up_seconds = message.seconds
+        self.debugger.set_progress(None)
+        if message.error is not None:
+            self.notify(f"{type(message.error).__name__}: {message.error}", title="Warm-up failed", severity="error")
+
+    async def action_reload(self) -> None:
+        """Start over on the same file: a new debugger screen (breakpoints are kept), loaded afresh."""
+        await self.debugger.stop_run()
+        breakpoints = self.debugger.breakpoints
+        self.debugger = self._new_debugger()
+        self.debugger.breakpoints = breakpoints
+        while len(self.screen_stack) > 1:  # the old debugger, and the error screen if it failed to load
+            await self.pop_screen()
+        await self.push_screen(self.debugger)
+        self.load()

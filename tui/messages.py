@@ -1,0 +1,56 @@
+"""Messages between the debugger's widgets, screens and workers.
+
+Widgets say what the user picked and never reach into the session themselves; the debugger screen routes these
+to the session and the other panes. Workers report what they loaded the same way: `post_message` is safe to call
+from a thread worker.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widget import Widget
+
+from tui.loading import LoadedPipeline, LoadFailure
+
+
+class ComponentSelected(Message):
+    """The user selected a component (graph, breakpoints list): the inspector shows its latest visit."""
+
+    def __init__(self, name: str, control: Widget | None = None) -> None:
+        super().__init__()
+        self.name = name
+        self._control = control
+
+    @property
+    def control(self) -> Widget | None:
+        """The widget the selection was made in, so `@on(ComponentSelected, "#graph")` can tell them apart."""
+        return self._control
+
+
+class VisitSelected(Message):
+    """The user picked one visit of a component (e.g. an earlier round of a loop)."""
+
+    def __init__(self, visit_id: int) -> None:
+        super().__init__()
+        self.visit_id = visit_id
+
+
+class PipelineLoaded(Message):
+    def __init__(self, loaded: LoadedPipeline) -> None:
+        super().__init__()
+        self.loaded = loaded
+
+
+class LoadFailed(Message):
+    def __init__(self, failure: LoadFailure) -> None:
+        super().__init__()
+        self.failure = failure
+
+
+class WarmUpFinished(Message):
+    """The components' `warm_up()` ran (models loaded, corpus indexed), or one of them raised `error`."""
+
+    def __init__(self, seconds: float, error: BaseException | None) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.error = error
