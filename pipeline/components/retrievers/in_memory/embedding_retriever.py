@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from pipeline.components.retrievers.in_memory.base import InMemoryRetriever
 from pipeline.core.component import component
 from pipeline.dataclasses import Document
-from pipeline.document_stores.filters import validate_filters
 from pipeline.document_stores.in_memory import InMemoryDocumentStore
-from pipeline.document_stores.types import FilterPolicy, apply_filter_policy
+from pipeline.document_stores.types import FilterPolicy
 
 
 @component
-class InMemoryEmbeddingRetriever:
+class InMemoryEmbeddingRetriever(InMemoryRetriever):
     """The documents of an `InMemoryDocumentStore` whose embeddings are most similar to a query embedding, by the
     store's similarity function (dot product or cosine), highest first. Documents without an embedding are
     skipped; embed documents and query with the same model."""
@@ -35,24 +35,8 @@ class InMemoryEmbeddingRetriever:
         :param return_embedding: keep the documents' embeddings in the results (dropped by default, they are big).
         :param filter_policy: "replace": filters given to `run` replace `filters`; "merge": they are combined.
         """
-        if not isinstance(document_store, InMemoryDocumentStore):
-            raise ValueError(f"document_store must be an InMemoryDocumentStore, got {type(document_store).__name__}")
-        if not isinstance(top_k, int) or top_k <= 0:
-            raise ValueError(f"top_k must be greater than 0, got {top_k!r}")
-        if filters:
-            validate_filters(filters)
-        self.document_store = document_store
-        self.filters = filters
-        self.top_k = top_k
-        self.scale_score = scale_score
+        super().__init__(document_store, filters, top_k, scale_score, filter_policy)
         self.return_embedding = return_embedding
-        self.filter_policy = FilterPolicy.from_str(filter_policy) if isinstance(filter_policy, str) else filter_policy
-
-    def warm_up(self) -> None:
-        """Let a store that fills itself (from a corpus on disk, say) do so off the event loop, before any query."""
-        warm_up = getattr(self.document_store, "warm_up", None)
-        if callable(warm_up):
-            warm_up()
 
     @component.output_types(documents=list[Document])
     def run(
@@ -67,7 +51,7 @@ class InMemoryEmbeddingRetriever:
         (filters according to the filter policy)."""
         documents = self.document_store.embedding_retrieval(
             query_embedding=query_embedding,
-            filters=apply_filter_policy(self.filter_policy, self.filters, filters),
+            filters=self._filters_for(filters),
             top_k=self.top_k if top_k is None else top_k,
             scale_score=self.scale_score if scale_score is None else scale_score,
             return_embedding=self.return_embedding if return_embedding is None else return_embedding,
