@@ -230,6 +230,7 @@ class DebuggerScreen(Screen[None]):
         """The visit the inspector shows when the user picked one with [ and ]; `None` follows the latest."""
         self._reused: set[int] = set()
         self._slow_shown = 0.0
+        self._run_started = 0.0
         self._slow_pending = False
         self._logged = False
         self._events_read = 0
@@ -367,12 +368,11 @@ class DebuggerScreen(Screen[None]):
                 self.record_path = recorder.path
         self.session = DebugSession(stream, self.breakpoints, live=True)
         self._reused, self._events_read, self._pinned_visit, self._run_error = set(), 0, None, None
-        self._slow_shown = time.monotonic()  # a short run never re-lays the footer out in mid-burst
+        self._slow_shown = self._run_started = time.monotonic()  # a short run never re-lays the footer out
         if self._logged:  # clearing an empty log would still repaint it, in the middle of the run's start
             self._logged = False
             self.query_one(LogView).clear()
         self.drive(self.session)
-        self._tick()
 
     @work(exclusive=True, group="run", exit_on_error=False)
     async def drive(self, session: DebugSession) -> None:
@@ -579,6 +579,12 @@ class DebuggerScreen(Screen[None]):
     def _tick(self) -> None:
         """Catch up with the session: redraw what changed since the last tick, animate what is running."""
         session = self.session
+        if (
+            session is not None
+            and session.status in ("idle", "running")
+            and time.monotonic() - self._run_started < TICK_SECONDS
+        ):
+            return  # a state that lasts less than a frame is never drawn: a short run costs no frame mid-way
         running = session is not None and bool(session.summary.running)
         now = self.clock() if self.clock is not None and running else None
         graph = self.query_one(GraphView)
