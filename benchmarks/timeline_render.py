@@ -1,0 +1,74 @@
+"""Timeline pane benchmark: one 120x40 frame of a run of 10,000 spans, rendered by `TimelineModel.render`.
+
+A synthetic summary: 200 components, 50 visits each, staggered and of varied lengths, the last one running, a
+tenth of the visits on the "critical path" (highlighted bars are drawn in a second pass). Times the model's
+construction (once), then frames at several zooms: the whole run fitted into view (every visible lane full of
+sub-column bars), 1 ms and 0.1 ms per column panned across the run. Target: median frame under 20 ms.
+
+Run from the repository root:
+
+    python -m benchmarks.timeline_render [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+
+from pipeline.runs.spans import ComponentSpan, RunSummary
+from tui.layout.timeline import TimelineModel
+
+FRAME_TARGET_MS = 20.0
+WIDTH, HEIGHT = 120, 40
+COMPONENTS, VISITS = 200, 50
+
+
+def synthetic_summary(components: int = COMPONENTS, visits: int = VISITS) -> RunSummary:
+    summary = RunSummary(origin=0.0, status="running")
+    visit_id = 0
+    for visit in range(visits):
+        for lane in range(components):
+            visit_id += 1
+            start = visit * 0.02 + lane * 0.0001
+            end = start + 0.001 + (visit * 7 + lane * 13) % 17 * 0.001
+            span = ComponentSpan(f"component_{lane:03d}", visit + 1, visit_id, start, end, "async", None, "finished")
+            summary.spans.append(span)
+            summary._by_visit[visit_id] = span
+    summary.spans[-1].finished_at, summary.spans[-1].status = None, "running"
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer frames")
+    options = parser.parse_args()
+    frames = 20 if options.quick else 100
+    summary = synthetic_summary()
+    started = time.perf_counter()
+    model = TimelineModel.from_summary(summary)
+    build_ms = (time.perf_counter() - started) * 1000
+    model.critical = frozenset(range(1, len(model.bars) + 1, 10))
+    now = model.end + 0.005
+    print(f"{len(model.bars):,} spans in {len(model.lanes)} lanes; from_summary {build_ms:.1f} ms")
+    cases = {"fit": model.fit(WIDTH, now), "1 ms/col": 1e-3, "0.1 ms/col": 1e-4}
+    missed = False
+    for name, scale in cases.items():
+        times = []
+        gc.collect()
+        for i in range(frames):
+            offset = (now - scale * WIDTH) * i / frames if name != "fit" else 0.0
+            first = (i * 7) % (len(model.lanes) - HEIGHT + 2)
+            started = time.perf_counter()
+            model.render((max(offset, 0.0), first, scale, WIDTH, HEIGHT), now, selected_visit=5000)
+            times.append((time.perf_counter() - started) * 1000)
+        median = statistics.median(times)
+        missed |= median > FRAME_TARGET_MS
+        print(f"{name:>11}: median {median:.2f} ms, best {min(times):.2f} ms, worst {max(times):.2f} ms")
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""The timeline pane's layout: bar precision, axis ticks, lanes from real runs, windowed rendering, hit-testing."""
+
+from __future__ import annotations
+
+import math
+import re
+from itertools import pairwise
+
+import pytest
+
+from pipeline import AsyncPipeline
+from pipeline.components.testing.waiting import AsyncWaitingComponent
+from pipeline.runs.spans import ComponentSpan, RunSummary
+from tests.pipeline.toy_components import CountDown, LoopEntry
+from tui.layout.dag import Cell
+from tui.layout.timeline import BLOCKS, TimelineModel, bar_cells, time_ticks
+
+UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
+SCALE = 2**-10
+"""About 1 ms per column, and exact in binary: offsets of whole columns shift columns exactly."""
+
+
+def chars(rows: list[list[Cell]]) -> list[str]:
+    return ["".join(cell.char for cell in row) for row in rows]
+
+
+def summary_of(spans: list[tuple[str, float, float | None]], ended_at: float | None = None) -> RunSummary:
+    summary = RunSummary(origin=0.0, status="running" if ended_at is None else "finished", ended_at=ended_at)
+    for visit_id, (component, start, end) in enumerate(spans, 1):
+        status = "running" if end is None else "finished"
+        span = ComponentSpan(component, 1, visit_id, start, end, "async", None, status)
+        summary.spans.append(span)
+        summary._by_visit[visit_id] = span
+    return summary
+
+
+async def run_waiting(unit: float = 0.01) -> tuple[RunSummary, list[tuple[str, str, str, str]]]:
+    """The seed's wait graph (wait_1 -> wait_2, wait_3 -> wait_4, wait_5; wait_i sleeps i units), run async."""
+    pipe = AsyncPipeline()
+    for i in range(1, 6):
+        pipe.add_component(f"wait_{i}", AsyncWaitingComponent(name=f"wait_{i}", wait_time=i * unit))
+    pipe.connect("wait_1.message", "wait_2.user_msg")
+    pipe.connect("wait_3.message", "wait_4.user_msg")
+    data = {f"wait_{i}": {"user_msg": "hi"} for i in (1, 3, 5)}
+    async with pipe.events(data) as run:
+        events = [event async for event in run]
+    return RunSummary.from_events(events), list(pipe.connections())
+
+
+# -- bars ------------------------------------------------------------------------------------------------------
+
+
+def test_bar_length_has_eighth_column_precision() -> None:
+    assert bar_cells(0.0, 1.5, 1.0, 0.0) == [(0, "█"), (1, "▌")]
+    assert bar_cells(0.0, 0.003, 0.001, 0.0) == [(0, "█"), (1, "█"), (2, "█")]
+    assert bar_cells(10.0, 10.25, 1.0, 8.0) == [(2, "▎")]
+    for eighths in range(1, 33):
+        cells = bar_cells(0.0, eighths / 8, 1.0, 0.0)
+        drawn = sum(BLOCKS.index(char) for _, char in cells)
+        assert drawn == eighths and [x for x, _ in cells] == list(range(len(cells)))
+
+
+def test_a_bar_shorter_than_an_eighth_still_shows() -> None:
+    assert bar_cells(5.0, 5.0, 1.0, 0.0) == [(5, "▏")]
+    assert bar_cells(0.0, 1e-9, 1e-3, 0.0) == [(0, "▏")]
+
+
+def test_bars_start_at_the_nearest_column_and_clip_to_the_width() -> None:
+    assert bar_cells(0.6, 1.6, 1.0, 0.0) == [(1, "█")]
+    assert bar_cells(-2.0, 1.5, 1.0, 0.0, width=10) == [(0, "█"), (1, "▌")]
+    assert bar_cells(0.0, 1000.0, 1.0, 0.0, width=3) == [(0, "█"), (1, "█"), (2, "█")]
+
+
+# -- the axis --------------------------------------------------------------------------------------------------
+
+
+def seconds(label: str) -> float:
+    if label == "0":
+        return 0.0
+    number, unit = label.split(" ")
+    return float(number) * UNIT_SECONDS[unit]
+
+
+@pytest.mark.parametrize("scale", [1e-8, 3e-7, 1e-6, 7e-5, 1e-4, 1e-3, 0.0123, 0.05, 0.4, 1.0, 7.0])
+@pytest.mark.parametrize("offset_columns", [0.0, 13.7, 1234.5])
+@pytest.mark.parametrize("width", [20, 80, 200])
+def test_ticks_never_overlap_and_are_nice(scale: float, offset_columns: float, width: int) -> None:
+    offset = offset_columns * scale
+    ticks = time_ticks(offset, scale * width, width)
+    assert ticks, "at least one tick on a screen"
+    assert all(0 <= column < width for column, _ in ticks)
+    for (left, label), (right, _) in pairwise(ticks):
+        assert right - left >= max(10, len(label) + 2)  # a mark, the label and a blank fit before the next
+    values = [seconds(label) for _, label in ticks]
+    units = {label.split(" ")[1] for _, label in ticks if label != "0"}
+    assert len(units) <= 1, "one unit per axis"
+    if len(values) > 1:
+        step = values[1] - values[0]
+        mantissa = step / 10 ** math.floor(math.log10(step) + 1e-9)
+        assert min(abs(mantissa - nice) for nice in (1, 2, 5)) < 1e-6
+    for column, value in zip([c for c, _ in ticks], values, strict=True):
+        assert abs((value - offset) / scale - column) <= 0.5 + 1e-6 + abs(value) * 1e-3 / scale
+
+
+@pytest.mark.parametrize(
+    ("scale", "unit"), [(1e-6, "µs"), (2e-6, "µs"), (1e-4, "ms"), (1e-3, "ms"), (0.05, "s"), (2.0, "s")]
+)
+def test_ticks_use_the_unit_that_suits_the_zoom(scale: float, unit: str) -> None:
+    ticks = time_ticks(0.0, scale * 100, 100)
+    assert ticks[0] == (0, "0")
+    assert all(re.fullmatch(rf"\d+(\.\d+)? {unit}", label) for _, label in ticks[1:])
+
+
+def test_no_ticks_for_an_empty_axis() -> None:
+    assert time_ticks(0.0, 1.0, 0) == [] and time_ticks(0.0, 0.0, 80) == []
+
+
+# -- real runs -------------------------------------------------------------------------------------------------
+
+
+async def test_wait_graph_lanes_overlap_and_critical_path(capsys: pytest.CaptureFixture[str]) -> None:
+    summary, connections = await run_waiting()
+    model = TimelineModel.from_summary(summary, connections=connections)
+    assert sorted(model.lanes) == [f"wait_{i}" for i in range(1, 6)]
+    assert model.lanes[:3] == ["wait_1", "wait_3", "wait_5"]  # the three branches start first
+    assert len(model.bars) == 5 and {bar.status for bar in model.bars} == {"finished"}
+    bar = {model.lanes[b.lane]: b for b in model.bars}
+    for a, b in [("wait_1", "wait_3"), ("wait_3", "wait_5"), ("wait_2", "wait_3"), ("wait_4", "wait_5")]:
+        assert bar[a].start < bar[b].end and bar[b].start < bar[a].end, f"{a} and {b} ran concurrently"
+    assert model.critical == {bar["wait_3"].visit_id, bar["wait_4"].visit_id}
+    rows = model.render((0.0, 0, model.fit(100), 100, 6))
+    assert len(rows) == 6 and all(len(row) == 100 for row in rows)
+    styles = {cell.style for row in rows for cell in row}
+    assert {"bar.critical", "bar.finished", "axis", "lane"} <= styles
+    wait_4 = rows[1 + model.lanes.index("wait_4")]
+    assert wait_4[-1].style == "bar.critical" or wait_4[-2].style == "bar.critical"  # fit: the run ends at the edge
+    assert chars(rows)[1].startswith("wait_1 █")
+    capsys.readouterr()
+
+
+async def test_a_loop_draws_several_bars_in_one_lane() -> None:
+    pipe = AsyncPipeline()
+    pipe.add_component("entry", LoopEntry())
+    pipe.add_component("countdown", CountDown())
+    pipe.connect("entry.value", "countdown.value")
+    pipe.connect("countdown.again", "entry.value")
+    async with pipe.events({"entry": {"value": 3}}) as run:
+        summary = RunSummary.from_events([event async for event in run])
+    model = TimelineModel.from_summary(summary, connections=list(pipe.connections()))
+    assert model.lanes == ["entry", "countdown"]
+    assert [sum(bar.lane == lane for bar in model.bars) for lane in (0, 1)] == [4, 4]
+    assert len(model.critical) == 8  # the loop is one chain
+
+
+# -- rendering -------------------------------------------------------------------------------------------------
+
+
+def synthetic(lanes: int = 12, visits: int = 30, seed_gap: float = 0.0013) -> RunSummary:
+    """Lanes of visits of varied lengths, some overlapping within a lane, the last one still running."""
+    spans = []
+    for visit in range(visits):
+        for lane in range(lanes):
+            start = visit * 0.011 + lane * seed_gap
+            spans.append((f"c{lane:02d}", start, start + 0.0005 + (visit * 7 + lane * 3) % 13 * 0.001))
+    spans.sort(key=lambda span: span[1])
+    spans.append(("c03", spans[-1][1] + 0.002, None))
+    return summary_of(spans)
+
+
+def test_a_viewport_is_a_slice_of_the_full_render() -> None:
+    model = TimelineModel.from_summary(synthetic())
+    model.critical = frozenset(range(1, 400, 7))
+    lanes = len(model.lanes)
+    total_columns = int(model.end / SCALE) + 20
+    gutter = model.gutter_width(10_000)
+    now = model.end + 0.01
+    full = model.render((0.0, 0, SCALE, gutter + total_columns, lanes + 1), now, selected_visit=55)
+    for x, first, width, height in [(0, 0, 60, 8), (37, 3, 50, 13), (180, 7, 80, 5), (300, 11, 40, 4)]:
+        view = model.render((x * SCALE, first, SCALE, gutter + width, height), now, selected_visit=55)
+        assert len(view) == height
+        for row in range(1, height):
+            expected = full[1 + first + row - 1] if first + row - 1 < lanes else None
+            if expected is None:
+                assert view[row] == [Cell(" ", "")] * (gutter + width)
+                continue
+            assert view[row][:gutter] == expected[:gutter]
+            assert view[row][gutter:] == expected[gutter + x : gutter + x + width]
+
+
+def test_running_bars_reach_now_and_styles_follow_status_and_selection() -> None:
+    summary = summary_of([("a", 0.0, 0.004), ("b", 0.001, None)])
+    summary.spans[0].status = "failed"
+    model = TimelineModel.from_summary(summary)
+    rows = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected_visit=None)
+    assert chars(rows)[1:] == ["a ████" + " " * 16, "b  █████" + " " * 14]
+    assert {c.style for c in rows[1][2:6]} == {"bar.failed"} and rows[2][3].style == "bar.running"
+    selected = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected_visit=2)
+    assert {c.style for c in selected[2][3:8]} == {"bar.selected"}
+    assert "".join(c.char for c in rows[0]).startswith("  ▏0")
+
+
+def test_bar_at_finds_the_bar_under_the_mouse() -> None:
+    model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.004), ("a", 0.006, 0.008), ("b", 0.001, 0.0015)]))
+    viewport = (0.0, 0, 0.001, 22, 3)
+    gutter = model.gutter_width(22)
+    assert [model.bar_at(gutter + x, 1, viewport) for x in range(10)] == [1, 1, 1, 1, None, None, 2, 2, None, None]
+    assert model.bar_at(gutter + 1, 2, viewport) == 3  # half a column wide: still clickable
+    assert model.bar_at(gutter, 0, viewport) is None  # the axis
+    assert model.bar_at(0, 1, viewport) is None  # the gutter
+    assert model.bar_at(gutter + 1, 3, viewport) is None  # below the last lane
+    assert model.bar_at(gutter, 1, (0.006, 0, 0.001, 22, 3)) == 2  # panned
+
+
+def test_fit_shows_the_whole_run() -> None:
+    model = TimelineModel.from_summary(synthetic())
+    scale = model.fit(120)
+    rows = model.render((0.0, 0, scale, 120, len(model.lanes) + 1))
+    last = max(model.bars, key=lambda bar: bar.end or 0)
+    assert rows[1 + last.lane][-1].char == "█"
+    assert TimelineModel.from_summary(summary_of([])).fit(80) > 0
+
+
+def test_render_pads_to_the_viewport() -> None:
+    model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.001)]))
+    rows = model.render((0.0, 0, 0.001, 30, 5))
+    assert len(rows) == 5 and all(len(row) == 30 for row in rows)
+    assert rows[0] != rows[2] == rows[3] == [Cell(" ", "")] * 30
