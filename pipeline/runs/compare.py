@@ -22,7 +22,6 @@ from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.spans import RunStatus, RunSummary
 
 Mode = Literal["sequential", "concurrent"]
-MODES: tuple[Mode, ...] = ("sequential", "concurrent")
 EventCallback = Callable[[Mode, int, RunEvent], None]
 StreamWrapper = Callable[[Mode, int, PipelineRun], EventStream]
 """Wraps each run's event stream before it is read, e.g. in a recorder that writes it to a run file."""
