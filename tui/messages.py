@@ -7,6 +7,8 @@ from a thread worker.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.message import Message
 from textual.widget import Widget
 
@@ -28,11 +30,40 @@ class ComponentSelected(Message):
 
 
 class VisitSelected(Message):
-    """The user picked one visit of a component (e.g. an earlier round of a loop)."""
+    """The user picked one visit of a component (an earlier round of a loop, a bar in the timeline)."""
 
-    def __init__(self, visit_id: int) -> None:
+    def __init__(self, visit_id: int, component: str | None = None, control: Widget | None = None) -> None:
         super().__init__()
         self.visit_id = visit_id
+        self.component = component
+        """The visit's component, when the sender knows it: the graph then selects it too."""
+        self._control = control
+
+    @property
+    def control(self) -> Widget | None:
+        return self._control
+
+
+class TimeSelected(Message):
+    """The user picked a moment of the run (a click on the timeline's time axis): a replay seeks there."""
+
+    def __init__(self, seconds: float, control: Widget | None = None) -> None:
+        super().__init__()
+        self.seconds = seconds
+        """Relative to the run's start, as `RunSummary` times are."""
+        self._control = control
+
+    @property
+    def control(self) -> Widget | None:
+        return self._control
+
+
+class OpenRun(Message):
+    """Open a recorded run in the debugger, as a replay (from the runs browser)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
 
 
 class PipelineLoaded(Message):
