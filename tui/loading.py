@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 
 from pipeline import AsyncPipeline, DefinitionError
+from pipeline.core.events import RunStarted
+from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
 
@@ -28,10 +30,14 @@ class LoadedPipeline:
     path: Path
     model: GraphModel
     layout: GraphLayout
+    label: str | None = None
+    """The name a recording gave the pipeline, for one rebuilt from a recording."""
 
     @property
     def name(self) -> str:
         """What the title bar and the recordings call it: the file's stem, or the package's folder name."""
+        if self.label is not None:
+            return self.label
         return self.path.name if self.path.is_dir() else self.path.stem
 
 
@@ -84,6 +90,34 @@ def open_pipeline(path: str | Path | None, allowed_modules: Sequence[str] = ()) 
     except Exception as error:  # an unreadable file, a broken graph: shown, never a crash
         details = "".join(traceback.format_exception(error))
         raise LoadError(LoadFailure(str(target), None, f"{type(error).__name__}: {error}", details)) from error
+
+
+def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[RecordedRun, LoadedPipeline]:
+    """Read a run file and rebuild its pipeline from the definition it holds, for a replay (which runs nothing,
+    but draws the graph) and forks from it (which run the rest). Blocking: call it from a thread."""
+    try:
+        recorded = read_run(path)
+    except RecordingError as error:
+        raise LoadError(LoadFailure(str(path), None, str(error))) from error
+    if not recorded.events or not isinstance(recorded.events[0], RunStarted):
+        first = recorded.problems[0] if recorded.problems else None
+        reason = "the recording has no RunStarted event, so it cannot be replayed"
+        raise LoadError(LoadFailure(str(path), first.line if first else None, reason))
+    definition = recorded.header.pipeline
+    if definition is None:
+        raise LoadError(LoadFailure(str(path), 1, "the recording holds no pipeline definition to draw the graph"))
+    try:
+        pipe = AsyncPipeline.loads(definition, source=str(path), allowed_modules=allowed_modules)
+        model = GraphModel.from_pipeline(pipe)
+    except DefinitionError as error:
+        hint = " (pipedebug: add --allow-module MODULE)" if "allowed_modules" in error.reason else ""
+        reason = f"the recorded pipeline definition: {_with_key(error)}{hint}"
+        raise LoadError(LoadFailure(str(path), 1, reason)) from error
+    except Exception as error:  # a component class that no longer builds: shown, never a crash
+        details = "".join(traceback.format_exception(error))
+        raise LoadError(LoadFailure(str(path), 1, f"{type(error).__name__}: {error}", details)) from error
+    loaded = LoadedPipeline(pipe, path, model, layout(model), label=recorded.header.pipeline_name)
+    return recorded, loaded
 
 
 def _with_key(error: DefinitionError) -> str:

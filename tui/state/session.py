@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ from pipeline.runs.spans import RunSummary
 from tui.state.breakpoints import BreakpointHit, Breakpoints
 
 SessionStatus = Literal["idle", "running", "paused", "finished", "failed", "cancelled"]
-PauseKind = Literal["breakpoint", "step", "user"]
+PauseKind = Literal["breakpoint", "step", "user", "seek"]
 ENDED: tuple[SessionStatus, ...] = ("finished", "failed", "cancelled")
 
 QUEUE_POLL_SECONDS = 0.05
@@ -87,9 +88,23 @@ class DebugSession:
     `edit_outputs()` from the UI on the same event loop.
     """
 
-    def __init__(self, stream: EventStream, breakpoints: Breakpoints | None = None, *, live: bool) -> None:
-        """`live`: the stream is a running pipeline, whose outputs can be edited at a pause; a replay cannot."""
+    def __init__(
+        self,
+        stream: EventStream,
+        breakpoints: Breakpoints | None = None,
+        *,
+        live: bool,
+        history: Sequence[RunEvent] = (),
+        paused: bool = False,
+    ) -> None:
+        """`live`: the stream is a running pipeline, whose outputs can be edited at a pause; a replay cannot.
+
+        `history`: events that came before the stream's first one (a replay sought to the middle of a run); they
+        are folded in as they are, stopping at no breakpoint. `paused`: pause before pulling the first event.
+        """
         self.stream = stream
+        self.history = tuple(history)
+        self._start_paused = paused
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self.live = live
         self.summary = RunSummary()
@@ -146,6 +161,8 @@ class DebugSession:
         self._started = True
         self.breakpoints.reset_hits()
         self._set_status("running")
+        for event in self.history:
+            self._fold(event)
         try:
             await self._pump()
         except asyncio.CancelledError:  # the app closed while the run went on
@@ -210,7 +227,14 @@ class DebugSession:
     # -- internals -------------------------------------------------------------------------------------------
 
     async def _pump(self) -> None:
-        pause = PauseReason("user", None) if self._pause_requested else None
+        last = self.events[-1] if self.events else None
+        pause = None
+        if self._start_paused:
+            pause = PauseReason("seek", last)
+        elif self._pause_requested:
+            pause = PauseReason("user", last)
+        if self.status in ENDED:  # the history held the run's final event: a replay sought to its end
+            pause = None
         last_yield = time.perf_counter()
         while True:
             if pause is not None:
@@ -233,6 +257,19 @@ class DebugSession:
 
     def _apply(self, event: RunEvent) -> PauseReason | None:
         """Fold one event into the state; return why to pause after it, if the pump should."""
+        self._fold(event)
+        if isinstance(event, TERMINAL_EVENTS) or self._stopping:
+            return None
+        if isinstance(event, ComponentFinished) and not self._winding_down:
+            hit = self.breakpoints.check(event)
+            if hit is not None:
+                return PauseReason("breakpoint", event, hit)
+            if self._stepping:
+                return PauseReason("step", event)
+        return PauseReason("user", event) if self._pause_requested else None
+
+    def _fold(self, event: RunEvent) -> None:
+        """Fold one event into the state: the summary, the visits' records and the status."""
         self.events.append(event)
         self.summary.apply(event)
         self._changed()
@@ -260,15 +297,6 @@ class DebugSession:
                 self._set_status("failed")
             case RunCancelled():
                 self._set_status("cancelled")
-        if isinstance(event, TERMINAL_EVENTS) or self._stopping:
-            return None
-        if isinstance(event, ComponentFinished) and not self._winding_down:
-            hit = self.breakpoints.check(event)
-            if hit is not None:
-                return PauseReason("breakpoint", event, hit)
-            if self._stepping:
-                return PauseReason("step", event)
-        return PauseReason("user", event) if self._pause_requested else None
 
     async def _park(self, reason: PauseReason) -> None:
         """Wait for resume, step or stop without pulling; meanwhile, show completions as they queue up."""

@@ -1,0 +1,98 @@
+"""Replay of a recorded run in the debugger: play, pause, speed, step forward and back, seek.
+
+A `ReplayRun` only moves forward, and a `DebugSession` only folds events in, so moving anywhere else makes a new
+pair: the session starts from the recording's events before the target (its `history`) and the replay yields the
+rest. No Textual import: the screen asks this for sessions and seek targets and drives them like live ones.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from pipeline.core.events import ComponentFailed, ComponentFinished, RunStarted
+from pipeline.runs.recording import RecordedRun
+from pipeline.runs.replay import ReplayRun
+from tui.state.breakpoints import Breakpoints
+from tui.state.session import DebugSession
+
+SLOWEST = 1 / 16
+FASTEST = 256.0
+
+
+class ReplayError(ValueError):
+    """The recording cannot be replayed; the message names the file."""
+
+
+class ReplayControl:
+    """Makes the sessions of one recording's replay, and says where stepping and seeking lead."""
+
+    def __init__(self, recorded: RecordedRun, speed: float | None = 1.0) -> None:
+        """`speed`: how many times as fast as recorded; `None` plays without pauses between events."""
+        if not recorded.events or not isinstance(recorded.events[0], RunStarted):
+            raise ReplayError(f"{recorded.path}: the recording does not start with RunStarted; it cannot be replayed")
+        self.recorded = recorded
+        self.events = tuple(recorded.events)
+        self.speed = speed
+        self.stream: ReplayRun | None = None
+        """The stream of the latest session, whose pace `faster` and `slower` change."""
+        self._completions = [index + 1 for index, event in enumerate(self.events) if _is_completion(event)]
+        """Positions right after each completion: where a step pauses."""
+        origin = self.events[0].time
+        self._times = [event.time - origin for event in self.events]
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def session_at(self, position: int, breakpoints: Breakpoints, *, paused: bool) -> DebugSession:
+        """A session showing the run as it was after its first `position` events, which plays on from there."""
+        position = max(0, min(position, len(self.events)))
+        stream = ReplayRun(self.recorded, self.speed)
+        if position:
+            stream.seek(position)
+        self.stream = stream
+        return DebugSession(stream, breakpoints, live=False, history=self.events[:position], paused=paused)
+
+    def set_speed(self, speed: float | None) -> None:
+        """Change the pace, of the replay going on too (from its next event)."""
+        if speed is not None:
+            speed = max(SLOWEST, min(FASTEST, speed))
+        self.speed = speed
+        if self.stream is not None:
+            self.stream.speed = speed
+
+    def faster(self) -> None:
+        self.set_speed(None if self.speed is None else self.speed * 2)
+
+    def slower(self) -> None:
+        self.set_speed(FASTEST if self.speed is None else self.speed / 2)
+
+    def previous_completion(self, position: int) -> int:
+        """Where stepping back from `position` leads: right after the completion before it, else the start."""
+        index = bisect_left(self._completions, position)
+        return self._completions[index - 1] if index > 0 else 0
+
+    def next_completion(self, position: int) -> int:
+        """Where stepping forward from `position` leads: right after the next completion, else the end."""
+        index = bisect_right(self._completions, position)
+        return self._completions[index] if index < len(self._completions) else len(self.events)
+
+    def position_at(self, seconds: float) -> int:
+        """The position showing the run as it was `seconds` after it started: every event up to that moment."""
+        return bisect_right(self._times, seconds)
+
+    def time_at(self, position: int) -> float:
+        """Seconds since the run started at `position` (the time of the last event before it)."""
+        return self._times[max(0, min(position, len(self.events)) - 1)]
+
+    @property
+    def duration(self) -> float:
+        return self._times[-1]
+
+    def describe_speed(self) -> str:
+        if self.speed is None:
+            return "no pauses"
+        return f"{self.speed:g}x"
+
+
+def _is_completion(event: object) -> bool:
+    return isinstance(event, ComponentFinished | ComponentFailed)
