@@ -50,7 +50,7 @@ def main() -> None:
     started = time.perf_counter()
     model = TimelineModel.from_summary(summary)
     build_ms = (time.perf_counter() - started) * 1000
-    model.critical = frozenset(range(1, len(model.bars) + 1, 10))
+    model.critical = frozenset((0, visit_id) for visit_id in range(1, len(model.bars) + 1, 10))
     now = model.end + 0.005
     print(f"{len(model.bars):,} spans in {len(model.lanes)} lanes; from_summary {build_ms:.1f} ms")
     cases = {"fit": model.fit(WIDTH, now), "1 ms/col": 1e-3, "0.1 ms/col": 1e-4}
@@ -62,7 +62,7 @@ def main() -> None:
             offset = (now - scale * WIDTH) * i / frames if name != "fit" else 0.0
             first = (i * 7) % (len(model.lanes) - HEIGHT + 2)
             started = time.perf_counter()
-            model.render((max(offset, 0.0), first, scale, WIDTH, HEIGHT), now, selected_visit=5000)
+            model.render((max(offset, 0.0), first, scale, WIDTH, HEIGHT), now, selected=(0, 5000))
             times.append((time.perf_counter() - started) * 1000)
         median = statistics.median(times)
         missed |= median > FRAME_TARGET_MS

@@ -5,6 +5,10 @@ indexes a `RunSummary` once (bars per lane sorted by start, with the running max
 then draws any window of it, bisecting each visible lane for the bars in the visible time window, so a frame
 costs what is on screen, not what the run holds (10,000 spans render a 120x40 frame in a few milliseconds).
 
+`TimelineModel.from_groups` puts several runs on one time axis (the queries of a comparison), each under a
+header row with its title. Visit ids are only unique within a run, so a bar is named by its `VisitKey`,
+(group, visit id); a single run is group 0.
+
 Horizontal precision is 1/8 column: a bar starts at the column nearest its start (a cell can only be filled
 from its left edge) and its length is drawn in full blocks plus one left partial block (`▏▎▍▌▋▊▉`).
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import NamedTuple
@@ -30,6 +34,12 @@ MAX_GUTTER = 20
 """Longest lane label shown; longer component names are elided with `…`."""
 UNITS: tuple[tuple[float, str], ...] = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"))
 NICE = (1, 2, 5)
+GROUP_MARK = "▾ "
+"""Drawn before a group's title on its header row."""
+
+VisitKey = tuple[int, int]
+"""(group, visit id): what names a bar, since visit ids repeat across the runs of a grouped model."""
+Connections = Iterable[tuple[str, str, str, str]]
 
 
 class Viewport(NamedTuple):
@@ -43,13 +53,18 @@ class Viewport(NamedTuple):
 
 
 class Bar(NamedTuple):
-    """One visit drawn in its component's lane; `end` is `None` while it runs."""
+    """One visit drawn in its component's lane; `end` is `None` while it runs. Times are on the model's axis."""
 
     visit_id: int
     lane: int
     start: float
     end: float | None
     status: SpanStatus
+    group: int = 0
+
+    @property
+    def key(self) -> VisitKey:
+        return self.group, self.visit_id
 
 
 def _extent(start: float, end: float, scale: float, offset: float) -> tuple[int, int]:
@@ -70,6 +85,16 @@ def bar_cells(start: float, end: float, scale: float, offset: float, width: int 
     if width is not None:
         cells = [cell for cell in cells if 0 <= cell[0] < width]
     return cells
+
+
+def format_duration(seconds: float) -> str:
+    """Three significant digits in the unit that suits: `2.10 s`, `12.5 ms`, `850 µs`, `0 s`."""
+    if seconds <= 0:
+        return "0 s"
+    size, name = next(((size, name) for size, name in UNITS if seconds >= size * 0.9995), UNITS[-1])
+    value = seconds / size
+    decimals = 2 if value < 9.995 else 1 if value < 99.95 else 0
+    return f"{value:.{decimals}f} {name}"
 
 
 def tick_unit(largest: float, step: float) -> tuple[float, str]:
@@ -119,39 +144,68 @@ def time_ticks(offset: float, span: float, width: int, min_gap: int = 10) -> lis
 
 @dataclass(slots=True)
 class TimelineModel:
-    """Lanes and bars of one run, indexed for drawing windows of it. Rebuild it from the summary as it grows."""
+    """Lanes and bars of one or more runs, indexed for drawing windows of them. Rebuild it as the runs grow."""
 
     lanes: list[str]
-    """Component names, in order of first start."""
+    """Component names, in order of first start within each group; a header lane holds its group's title."""
     bars: list[Bar]
-    """Every visit, in the order the summary lists them."""
+    """Every visit, group by group, in the order each summary lists them."""
     end: float
-    """The latest time the summary knows of: its end, or its last start or finish while it runs."""
-    critical: frozenset[int] = frozenset()
-    """Visit ids on the critical path (empty without connections)."""
-    _by_lane: list[list[int]] = field(default_factory=list, repr=False)
+    """The latest time the summaries know of: their ends, or their last start or finish while they run."""
+    critical: frozenset[VisitKey] = frozenset()
+    """Visits on their run's critical path (empty without connections)."""
+    headers: frozenset[int] = frozenset()
+    """Lanes that head a group: no bars, the title drawn across the row."""
+    _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, indices into `bars` sorted by start."""
-    _starts: list[list[float]] = field(default_factory=list, repr=False)
-    _reach: list[list[float]] = field(default_factory=list, repr=False)
+    _starts: list[list[float]] = field(default_factory=list, repr=False, compare=False)
+    _reach: list[list[float]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, the running maximum of the bars' ends (running bars: infinity), non-decreasing: bisectable."""
+    _by_key: dict[VisitKey, int] | None = field(default=None, repr=False, compare=False)
+    """Index into `bars` by key, built on the first lookup: drawing never needs it."""
 
     @classmethod
-    def from_summary(
-        cls, summary: RunSummary, *, connections: Iterable[tuple[str, str, str, str]] | None = None
+    def from_summary(cls, summary: RunSummary, *, connections: Connections | None = None) -> TimelineModel:
+        """One run, no header lane: group 0, times relative to the run's start."""
+        return cls._build([("", summary, 0.0)], connections, headed=False)
+
+    @classmethod
+    def from_groups(
+        cls, groups: Sequence[tuple[str, RunSummary, float]], *, connections: Connections | None = None
     ) -> TimelineModel:
-        lane_of: dict[str, int] = {}
-        bars = []
-        end = summary.ended_at or 0.0
-        for span in summary.spans:
-            lane = lane_of.setdefault(span.component, len(lane_of))
-            bars.append(Bar(span.visit_id, lane, span.started_at, span.finished_at, span.status))
-            end = max(end, span.started_at if span.finished_at is None else span.finished_at)
-        critical: frozenset[int] = frozenset()
-        if connections is not None:
-            path = critical_path(summary.spans, connections)
-            ids = {(s.component, s.started_at, s.finished_at): s.visit_id for s in summary.spans}
-            critical = frozenset(ids[step.component, step.started_at, step.finished_at] for step in path.steps)
-        model = cls(list(lane_of), bars, end, critical)
+        """Several runs on one axis: per (title, summary, offset of the run's start from the common zero), a
+        header lane titled `title`, then a lane per component of that run; group `i` is `groups[i]`."""
+        return cls._build(groups, connections, headed=True)
+
+    @classmethod
+    def _build(
+        cls, groups: Sequence[tuple[str, RunSummary, float]], connections: Connections | None, *, headed: bool
+    ) -> TimelineModel:
+        links = None if connections is None else list(connections)
+        lanes: list[str] = []
+        headers: list[int] = []
+        bars: list[Bar] = []
+        critical: set[VisitKey] = set()
+        end = 0.0
+        for group, (title, summary, offset) in enumerate(groups):
+            if headed:
+                headers.append(len(lanes))
+                lanes.append(title)
+            lane_of: dict[str, int] = {}
+            for span in summary.spans:
+                lane = lane_of.get(span.component)
+                if lane is None:
+                    lane = lane_of[span.component] = len(lanes)
+                    lanes.append(span.component)
+                start = offset + span.started_at
+                finish = None if span.finished_at is None else offset + span.finished_at
+                bars.append(Bar(span.visit_id, lane, start, finish, span.status, group))
+                end = max(end, start if finish is None else finish)
+            if summary.ended_at is not None:
+                end = max(end, offset + summary.ended_at)
+            if links is not None:
+                critical.update((group, visit_id) for visit_id in _critical_visits(summary, links))
+        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers))
         model._index()
         return model
 
@@ -174,14 +228,53 @@ class TimelineModel:
 
     def gutter_width(self, width: int) -> int:
         """Columns of lane labels (and one blank) left of the bars; at most a third of the pane."""
-        longest = min(max((len(name) for name in self.lanes), default=0), MAX_GUTTER, width // 3 - 1)
+        names = (name for lane, name in enumerate(self.lanes) if lane not in self.headers)
+        longest = min(max((len(name) for name in names), default=0), MAX_GUTTER, width // 3 - 1)
         return longest + 1 if longest > 0 else 0
+
+    def extent(self, now: float | None = None) -> float:
+        """The time the axis must reach to show everything: the model's end, or `now` while bars run."""
+        return max(self.end, now or 0.0)
 
     def fit(self, width: int, now: float | None = None) -> float:
         """The scale (seconds per column) that shows the whole run, up to `now` if given, in `width` columns."""
         area = max(1, width - self.gutter_width(width))
-        total = max(self.end, now or 0.0)
+        total = self.extent(now)
         return total / area if total > 0 else 1e-3
+
+    def bar(self, key: VisitKey) -> Bar | None:
+        """The bar of visit `key` = (group, visit id), if the model has it."""
+        if self._by_key is None:
+            self._by_key = {bar.key: index for index, bar in enumerate(self.bars)}
+        index = self._by_key.get(key)
+        return None if index is None else self.bars[index]
+
+    def lane_bars(self, lane: int) -> list[Bar]:
+        """The bars of a lane in order of start (none for a header lane)."""
+        return [self.bars[index] for index in self._by_lane[lane]] if 0 <= lane < len(self.lanes) else []
+
+    def next_bar(self, key: VisitKey, step: int) -> Bar | None:
+        """The bar `step` places later (earlier, if negative) in the same lane as `key`'s, if there is one."""
+        bar = self.bar(key)
+        if bar is None:
+            return None
+        in_lane = self.lane_bars(bar.lane)
+        position = in_lane.index(bar) + step
+        return in_lane[position] if 0 <= position < len(in_lane) else None
+
+    def nearest_bar(self, lane: int, seconds: float, step: int) -> Bar | None:
+        """From `lane` on, `step` (1 or -1) lanes at a time, the first lane with bars: its bar closest to
+        `seconds` (one running then, else the one whose start or end is nearest)."""
+
+        def distance(bar: Bar) -> tuple[float, float]:
+            end = self.end if bar.end is None else bar.end
+            return max(bar.start - seconds, seconds - end, 0.0), abs(bar.start - seconds)
+
+        for candidate in range(lane, len(self.lanes) if step > 0 else -1, step):
+            in_lane = self.lane_bars(candidate)
+            if in_lane:
+                return min(in_lane, key=distance)
+        return None
 
     def _visible(self, lane: int, t0: float, t1: float) -> list[int]:
         """Indices of the lane's bars that may touch the time window `[t0, t1]`, in start order."""
@@ -193,10 +286,11 @@ class TimelineModel:
         self,
         viewport: tuple[float, int, float, int, int],
         now: float | None = None,
-        selected_visit: int | None = None,
+        selected: VisitKey | None = None,
     ) -> list[list[Cell]]:
         """Rows of cells for the viewport: the time axis, then one row per lane from `first_lane`; each row a
-        label gutter and the bars in view. Running bars reach `now` (else the model's `end`)."""
+        label gutter and the bars in view, or a group's title across it. Running bars reach `now` (else the
+        model's `end`)."""
         offset, first, scale, width, height = viewport
         gutter = self.gutter_width(width)
         area = max(0, width - gutter)
@@ -211,16 +305,21 @@ class TimelineModel:
         t0, t1 = offset - scale, offset + (area + 1) * scale
         bars = self.bars
         critical = self.critical
+        headers = self.headers
         for lane in range(max(first, 0), min(first + height - 1, len(self.lanes))):
+            if lane in headers:
+                rows.append([Cell(char, "group") for char in elide(GROUP_MARK + self.lanes[lane], width).ljust(width)])
+                continue
             eighths = [0] * area
             styles = [""] * area
             on_path: list[Bar] = []
             chosen: list[Bar] = []
             for index in self._visible(lane, t0, t1):
                 bar = bars[index]
-                if bar.visit_id == selected_visit:
+                key = (bar.group, bar.visit_id)
+                if key == selected:
                     chosen.append(bar)
-                elif bar.visit_id in critical:
+                elif key in critical:
                     on_path.append(bar)
                 else:
                     _paint(eighths, styles, bar, f"bar.{bar.status}", scale, offset, area, running_end)
@@ -238,9 +337,9 @@ class TimelineModel:
 
     def bar_at(
         self, column: int, row: int, viewport: tuple[float, int, float, int, int], now: float | None = None
-    ) -> int | None:
-        """The visit id of the bar drawn at (column, row) of the viewport's render with the same `now`, if any
-        (critical bars over others, then the later one, as drawn; the selection is not considered)."""
+    ) -> Bar | None:
+        """The bar drawn at (column, row) of the viewport's render with the same `now`, if any (critical bars
+        over others, then the later one, as drawn; the selection is not considered)."""
         offset, first, scale, width, _ = viewport
         gutter = self.gutter_width(width)
         x = column - gutter
@@ -254,10 +353,17 @@ class TimelineModel:
             bar = self.bars[index]
             start, eighths = _extent(bar.start, _end_of(bar, running_end), scale, offset)
             if start <= x < start + (eighths + 7) // 8:
-                rank = (bar.visit_id in self.critical, index)
+                rank = (bar.key in self.critical, index)
                 if found is None or rank >= found:
-                    found, hit = rank, bar.visit_id
+                    found, hit = rank, bar
         return hit
+
+
+def _critical_visits(summary: RunSummary, connections: Sequence[tuple[str, str, str, str]]) -> list[int]:
+    """Visit ids of the run's critical path (its steps carry times, not ids: matched back by them)."""
+    path = critical_path(summary.spans, connections)
+    ids = {(s.component, s.started_at, s.finished_at): s.visit_id for s in summary.spans}
+    return [ids[step.component, step.started_at, step.finished_at] for step in path.steps]
 
 
 def _end_of(bar: Bar, running_end: float) -> float:

@@ -13,7 +13,7 @@ from pipeline.components.testing.waiting import AsyncWaitingComponent
 from pipeline.runs.spans import ComponentSpan, RunSummary
 from tests.pipeline.toy_components import CountDown, LoopEntry
 from tui.layout.dag import Cell
-from tui.layout.timeline import BLOCKS, TimelineModel, bar_cells, time_ticks
+from tui.layout.timeline import BLOCKS, TimelineModel, bar_cells, format_duration, time_ticks
 
 UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
 SCALE = 2**-10
@@ -32,6 +32,11 @@ def summary_of(spans: list[tuple[str, float, float | None]], ended_at: float | N
         summary.spans.append(span)
         summary._by_visit[visit_id] = span
     return summary
+
+
+def visit_at(model: TimelineModel, column: int, row: int, viewport: tuple[float, int, float, int, int]) -> int | None:
+    bar = model.bar_at(column, row, viewport)
+    return None if bar is None else bar.visit_id
 
 
 async def run_waiting(unit: float = 0.01) -> tuple[RunSummary, list[tuple[str, str, str, str]]]:
@@ -127,14 +132,17 @@ async def test_wait_graph_lanes_overlap_and_critical_path(capsys: pytest.Capture
     bar = {model.lanes[b.lane]: b for b in model.bars}
     for a, b in [("wait_1", "wait_3"), ("wait_3", "wait_5"), ("wait_2", "wait_3"), ("wait_4", "wait_5")]:
         assert bar[a].start < bar[b].end and bar[b].start < bar[a].end, f"{a} and {b} ran concurrently"
-    assert model.critical == {bar["wait_3"].visit_id, bar["wait_4"].visit_id}
-    rows = model.render((0.0, 0, model.fit(100), 100, 6))
+    assert model.critical == {bar["wait_3"].key, bar["wait_4"].key}
+    scale = model.fit(100)
+    rows = model.render((0.0, 0, scale, 100, 6))
     assert len(rows) == 6 and all(len(row) == 100 for row in rows)
     styles = {cell.style for row in rows for cell in row}
     assert {"bar.critical", "bar.finished", "axis", "lane"} <= styles
     wait_4 = rows[1 + model.lanes.index("wait_4")]
     assert wait_4[-1].style == "bar.critical" or wait_4[-2].style == "bar.critical"  # fit: the run ends at the edge
-    assert chars(rows)[1].startswith("wait_1 █")
+    # wait_1's bar begins at the column nearest its start (how long the loop took to start it varies)
+    wait_1 = chars(rows)[1]
+    assert wait_1.startswith("wait_1 ") and wait_1.index("█") == 7 + math.floor(bar["wait_1"].start / scale + 0.5)
     capsys.readouterr()
 
 
@@ -169,14 +177,14 @@ def synthetic(lanes: int = 12, visits: int = 30, seed_gap: float = 0.0013) -> Ru
 
 def test_a_viewport_is_a_slice_of_the_full_render() -> None:
     model = TimelineModel.from_summary(synthetic())
-    model.critical = frozenset(range(1, 400, 7))
+    model.critical = frozenset((0, visit_id) for visit_id in range(1, 400, 7))
     lanes = len(model.lanes)
     total_columns = int(model.end / SCALE) + 20
     gutter = model.gutter_width(10_000)
     now = model.end + 0.01
-    full = model.render((0.0, 0, SCALE, gutter + total_columns, lanes + 1), now, selected_visit=55)
+    full = model.render((0.0, 0, SCALE, gutter + total_columns, lanes + 1), now, selected=(0, 55))
     for x, first, width, height in [(0, 0, 60, 8), (37, 3, 50, 13), (180, 7, 80, 5), (300, 11, 40, 4)]:
-        view = model.render((x * SCALE, first, SCALE, gutter + width, height), now, selected_visit=55)
+        view = model.render((x * SCALE, first, SCALE, gutter + width, height), now, selected=(0, 55))
         assert len(view) == height
         for row in range(1, height):
             expected = full[1 + first + row - 1] if first + row - 1 < lanes else None
@@ -191,10 +199,10 @@ def test_running_bars_reach_now_and_styles_follow_status_and_selection() -> None
     summary = summary_of([("a", 0.0, 0.004), ("b", 0.001, None)])
     summary.spans[0].status = "failed"
     model = TimelineModel.from_summary(summary)
-    rows = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected_visit=None)
+    rows = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected=None)
     assert chars(rows)[1:] == ["a ████" + " " * 16, "b  █████" + " " * 14]
     assert {c.style for c in rows[1][2:6]} == {"bar.failed"} and rows[2][3].style == "bar.running"
-    selected = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected_visit=2)
+    selected = model.render((0.0, 0, 0.001, 22, 3), now=0.006, selected=(0, 2))
     assert {c.style for c in selected[2][3:8]} == {"bar.selected"}
     assert "".join(c.char for c in rows[0]).startswith("  ▏0")
 
@@ -203,12 +211,12 @@ def test_bar_at_finds_the_bar_under_the_mouse() -> None:
     model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.004), ("a", 0.006, 0.008), ("b", 0.001, 0.0015)]))
     viewport = (0.0, 0, 0.001, 22, 3)
     gutter = model.gutter_width(22)
-    assert [model.bar_at(gutter + x, 1, viewport) for x in range(10)] == [1, 1, 1, 1, None, None, 2, 2, None, None]
-    assert model.bar_at(gutter + 1, 2, viewport) == 3  # half a column wide: still clickable
+    assert [visit_at(model, gutter + x, 1, viewport) for x in range(10)] == [1, 1, 1, 1, None, None, 2, 2, None, None]
+    assert visit_at(model, gutter + 1, 2, viewport) == 3  # half a column wide: still clickable
     assert model.bar_at(gutter, 0, viewport) is None  # the axis
     assert model.bar_at(0, 1, viewport) is None  # the gutter
     assert model.bar_at(gutter + 1, 3, viewport) is None  # below the last lane
-    assert model.bar_at(gutter, 1, (0.006, 0, 0.001, 22, 3)) == 2  # panned
+    assert visit_at(model, gutter, 1, (0.006, 0, 0.001, 22, 3)) == 2  # panned
 
 
 def test_fit_shows_the_whole_run() -> None:
@@ -225,3 +233,87 @@ def test_render_pads_to_the_viewport() -> None:
     rows = model.render((0.0, 0, 0.001, 30, 5))
     assert len(rows) == 5 and all(len(row) == 30 for row in rows)
     assert rows[0] != rows[2] == rows[3] == [Cell(" ", "")] * 30
+
+
+# -- groups of lanes (several runs on one axis) ------------------------------------------------------------------
+
+
+def two_queries() -> TimelineModel:
+    """The same visit ids in two runs: query 2 starts 3 ms after query 1 and loops through `b` twice."""
+    first = summary_of([("a", 0.0, 0.002), ("b", 0.002, 0.004)], ended_at=0.004)
+    second = summary_of([("a", 0.0, 0.001), ("b", 0.001, 0.002), ("b", 0.002, 0.005)], ended_at=0.005)
+    return TimelineModel.from_groups([("query 1", first, 0.0), ("query 2", second, 0.003)])
+
+
+def test_groups_get_a_header_lane_then_their_components_and_share_one_axis() -> None:
+    model = two_queries()
+    assert model.lanes == ["query 1", "a", "b", "query 2", "a", "b"]
+    assert model.headers == {0, 3}
+    assert model.end == pytest.approx(0.008)  # the second run ends 5 ms after its start, 3 ms in
+    second = [bar for bar in model.bars if bar.group == 1]
+    assert [(bar.visit_id, bar.lane) for bar in second] == [(1, 4), (2, 5), (3, 5)]
+    assert [bar.start for bar in second] == pytest.approx([0.003, 0.004, 0.005])
+    assert model.gutter_width(80) == 2, "titles run across their row, so they do not widen the gutter"
+
+
+def test_headers_draw_their_title_across_the_row_and_bars_sit_at_their_offset() -> None:
+    model = two_queries()
+    rows = model.render((0.0, 0, 0.001, 12, 7))
+    assert chars(rows)[1:] == [
+        "▾ query 1   ",
+        "a ██        ",
+        "b   ██      ",
+        "▾ query 2   ",
+        "a    █      ",
+        "b     ████  ",
+    ]
+    assert {cell.style for cell in rows[1]} == {cell.style for cell in rows[4]} == {"group"}
+    assert model.render((0.0, 0, 0.001, 6, 2))[1] == [Cell(char, "group") for char in "▾ que…"]
+
+
+def test_bar_at_tells_the_groups_apart_and_headers_hold_no_bar() -> None:
+    model = two_queries()
+    viewport = (0.0, 0, 0.001, 12, 7)
+    first, second = model.bar_at(2, 2, viewport), model.bar_at(5, 5, viewport)
+    assert first is not None and second is not None
+    assert (first.key, second.key) == ((0, 1), (1, 1))  # visit 1 of each run
+    assert model.bar_at(8, 6, viewport) == model.bar((1, 3))
+    assert model.bar_at(2, 1, viewport) is None and model.bar_at(5, 4, viewport) is None
+
+
+def test_selection_is_one_visit_of_one_group() -> None:
+    model = two_queries()
+    rows = model.render((0.0, 0, 0.001, 12, 7), selected=(1, 1))
+    selected = [
+        (row, x) for row, cells in enumerate(rows) for x, cell in enumerate(cells) if cell.style == "bar.selected"
+    ]
+    assert selected == [(5, 5)]
+
+
+async def test_each_group_has_its_own_critical_path() -> None:
+    summary, connections = await run_waiting(unit=0.002)
+    model = TimelineModel.from_groups([("q1", summary, 0.0), ("q2", summary, 0.5)], connections=connections)
+    ids = {span.component: span.visit_id for span in summary.spans}
+    assert model.critical == {(group, ids[name]) for group in (0, 1) for name in ("wait_3", "wait_4")}
+    assert model.end == pytest.approx(0.5 + (summary.ended_at or 0.0))
+
+
+def test_moving_between_bars_stays_in_a_lane_or_skips_to_the_next_lane_with_bars() -> None:
+    model = two_queries()
+    assert model.next_bar((1, 2), 1) == model.bar((1, 3))
+    assert model.next_bar((1, 3), 1) is None and model.next_bar((0, 1), -1) is None
+    assert model.next_bar((5, 1), 1) is None  # no such visit
+    below = model.nearest_bar(3, 0.0035, 1)  # from the header of query 2, downwards: its `a` lane
+    assert below == model.bar((1, 1))
+    assert model.nearest_bar(5, 0.0052, 1) == model.bar((1, 3))  # running through the moment wins
+    assert model.nearest_bar(3, 0.003, -1) == model.bar((0, 2))  # upwards past the header, into query 1
+    assert model.nearest_bar(0, 0.0, -1) is None
+    assert model.lane_bars(0) == [] and model.lane_bars(99) == []
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.0, "0 s"), (2.1, "2.10 s"), (0.0125, "12.5 ms"), (0.00085, "850 µs"), (0.9999, "1.00 s"), (123.4, "123 s")],
+)
+def test_durations_read_in_three_significant_digits(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
