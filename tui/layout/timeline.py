@@ -319,7 +319,7 @@ class TimelineModel:
                 key = (bar.group, bar.visit_id)
                 if key == selected:
                     chosen.append(bar)
-                elif key in critical:
+                elif key in critical and bar.status != "failed":  # a failure shows, on the path or not
                     on_path.append(bar)
                 else:
                     _paint(eighths, styles, bar, f"bar.{bar.status}", scale, offset, area, running_end)
@@ -339,7 +339,7 @@ class TimelineModel:
         self, column: int, row: int, viewport: tuple[float, int, float, int, int], now: float | None = None
     ) -> Bar | None:
         """The bar drawn at (column, row) of the viewport's render with the same `now`, if any (critical bars
-        over others, then the later one, as drawn; the selection is not considered)."""
+        that did not fail over others, then the later one, as drawn; the selection is not considered)."""
         offset, first, scale, width, _ = viewport
         gutter = self.gutter_width(width)
         x = column - gutter
@@ -353,7 +353,7 @@ class TimelineModel:
             bar = self.bars[index]
             start, eighths = _extent(bar.start, _end_of(bar, running_end), scale, offset)
             if start <= x < start + (eighths + 7) // 8:
-                rank = (bar.key in self.critical, index)
+                rank = (bar.key in self.critical and bar.status != "failed", index)
                 if found is None or rank >= found:
                     found, hit = rank, bar
         return hit

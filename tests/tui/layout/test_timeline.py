@@ -207,6 +207,17 @@ def test_running_bars_reach_now_and_styles_follow_status_and_selection() -> None
     assert "".join(c.char for c in rows[0]).startswith("  ▏0")
 
 
+def test_a_failed_visit_on_the_critical_path_still_shows_its_failure() -> None:
+    summary = summary_of([("a", 0.0, 0.004), ("a", 0.002, 0.003), ("b", 0.004, 0.006)])
+    summary.spans[0].status = "failed"
+    model = TimelineModel.from_summary(summary)
+    model.critical = frozenset({(0, 1), (0, 3)})
+    rows = model.render((0.0, 0, 0.001, 10, 3))
+    assert [c.style for c in rows[1][2:6]] == ["bar.failed", "bar.failed", "bar.finished", "bar.failed"]
+    assert {c.style for c in rows[2][6:8]} == {"bar.critical"}
+    assert visit_at(model, 4, 1, (0.0, 0, 0.001, 10, 3)) == 2, "drawn over the failed bar, so found first"
+
+
 def test_bar_at_finds_the_bar_under_the_mouse() -> None:
     model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.004), ("a", 0.006, 0.008), ("b", 0.001, 0.0015)]))
     viewport = (0.0, 0, 0.001, 22, 3)

@@ -1,0 +1,392 @@
+"""The timeline pane: a Gantt chart of the run (a lane per component, a bar per visit), drawn a screenful at a time.
+
+`tui.layout.timeline` does the drawing into cells; this widget only asks it for the window in view, so a run of
+ten thousand visits scrolls and zooms as cheaply as a small one. The time axis stays on the top row and the lane
+labels on the left while the bars scroll under them. Until the user zooms, the scale follows the run: it is
+refitted on every update so the whole run so far fills the width and running bars visibly grow.
+Cell styles (`axis`, `bar.running`, ...) map to component classes, so themes and `app.tcss` colour them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from tui.layout.dag import Cell
+from tui.layout.timeline import Bar, TimelineModel, VisitKey, format_duration
+from tui.messages import TimeSelected, VisitSelected
+
+ZOOM_STEP = 2.0
+"""Each zoom key halves or doubles the seconds per column."""
+MIN_SCALE = 1e-6
+"""A microsecond per column: event times are not more precise than that."""
+PAN_SHARE = 8
+"""Left and right pan by this fraction of the bars' width."""
+LEGEND_BLOCK = "█"
+ZOOM = Binding.Group("Zoom", compact=True)
+PAN = Binding.Group("Pan", compact=True)
+
+
+class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Scrollable, zoomable timeline; clicking or stepping to a bar posts `VisitSelected`, clicking the axis
+    posts `TimeSelected`. Bindings avoid the debugger screen's keys (it owns home, end, letters and brackets)."""
+
+    DEFAULT_CSS = """
+    TimelineView {
+        background: $surface;
+        border: round $foreground 30%;
+        border-title-color: $text-muted;
+        border-subtitle-color: $text-muted;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+    }
+    TimelineView:focus {
+        border: round $accent;
+        border-title-color: $text-accent;
+    }
+    TimelineView > .timeline--axis { color: $text-muted; }
+    TimelineView > .timeline--lane { color: $foreground; }
+    TimelineView > .timeline--group { color: $text-primary; background: $primary-muted; text-style: bold; }
+    TimelineView > .timeline--bar-finished { color: $primary; }
+    TimelineView > .timeline--bar-running { color: $warning; }
+    TimelineView > .timeline--bar-failed { color: $error; }
+    TimelineView > .timeline--bar-cancelled { color: $text-disabled; }
+    TimelineView > .timeline--bar-critical { color: $success; }
+    TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
+    """
+    # The critical path is green rather than the accent: in the default theme the accent is the warning colour,
+    # which running bars use.
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline--axis",
+        "timeline--lane",
+        "timeline--group",
+        "timeline--bar-finished",
+        "timeline--bar-running",
+        "timeline--bar-failed",
+        "timeline--bar-cancelled",
+        "timeline--bar-critical",
+        "timeline--bar-selected",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "plus,equals_sign",
+            "zoom(0.5)",
+            "Zoom in",
+            key_display="+",
+            group=ZOOM,
+            tooltip="Halve the time per column.",
+        ),
+        Binding("minus", "zoom(2)", "Zoom out", key_display="-", group=ZOOM, tooltip="Double the time per column."),
+        Binding("0", "fit", "Fit", tooltip="Fit the whole run in the width, and follow it as it grows."),
+        Binding("left", "pan(-1)", "Pan left", key_display="←", group=PAN, tooltip="Show earlier times."),
+        Binding("right", "pan(1)", "Pan right", key_display="→", group=PAN, tooltip="Show later times."),
+        Binding("up", "scroll_up", "Lanes up", show=False),
+        Binding("down", "scroll_down", "Lanes down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("shift+left", "step(-1)", "Previous bar", show=False, tooltip="Select the lane's previous visit."),
+        Binding("shift+right", "step(1)", "Next bar", show=False, tooltip="Select the lane's next visit."),
+        Binding("shift+up", "change_lane(-1)", "Bar above", show=False, tooltip="Select a visit in the lane above."),
+        Binding("shift+down", "change_lane(1)", "Bar below", show=False, tooltip="Select a visit in the lane below."),
+    ]
+
+    class Zoomed(Message):
+        """The user changed the scale; `scale` is `None` when the timeline fits the run again. A screen showing
+        two timelines applies it to the other one with `set_scale`, which posts nothing."""
+
+        def __init__(self, timeline: TimelineView, scale: float | None) -> None:
+            super().__init__()
+            self.timeline = timeline
+            self.scale = scale
+
+        @property
+        def control(self) -> TimelineView:
+            return self.timeline
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.model = TimelineModel.from_groups([])
+        self.now: float | None = None
+        """Run-relative seconds that running bars reach; `None` draws them to the model's end."""
+        self._pinned: float | None = None
+        """Seconds per column chosen by zooming or `set_scale`; `None` follows the run (fits it)."""
+        self._scale = self.model.fit(1)
+        self._selected: VisitKey | None = None
+        self._generation = 0
+        """Grows whenever what is drawn changes, so the cached window is redrawn once per change, not per line."""
+        self._window: tuple[tuple[int, ...], list[Strip]] | None = None
+        self._subtitle = Text()
+
+    # -- what the screens call -------------------------------------------------------------------------------
+
+    def update_model(self, model: TimelineModel, now: float | None = None) -> None:
+        """Show `model` (rebuilt from the summary as the run grows), running bars reaching `now`. The zoom and
+        pan stay; while following, the scale is refitted. Nothing is redrawn if nothing changed."""
+        if model == self.model and now == self.now:
+            return
+        self.model, self.now = model, now
+        self._relayout()
+        self._changed()
+
+    def select_visit(self, visit_id: int | None, group: int = 0) -> None:
+        """Highlight a visit chosen elsewhere (graph, inspector) and scroll it into view; posts nothing."""
+        self._selected = None if visit_id is None else (group, visit_id)
+        bar = self.selected_bar
+        if bar is not None:
+            self._scroll_to_bar(bar)
+        self._changed()
+
+    def set_scale(self, seconds_per_column: float | None) -> None:
+        """Use a fixed scale (two timelines compared on one), or follow the run again with `None`."""
+        if seconds_per_column is not None and seconds_per_column <= 0:
+            raise ValueError(f"seconds_per_column must be positive, got {seconds_per_column}")
+        if seconds_per_column == self._pinned:
+            return
+        self._pinned = seconds_per_column
+        self._relayout()
+        self._changed()
+
+    @property
+    def selected_visit(self) -> int | None:
+        return None if self._selected is None else self._selected[1]
+
+    @property
+    def selected_bar(self) -> Bar | None:
+        """The selected visit's bar, if the model holds it (a visit selected elsewhere may not have started)."""
+        return None if self._selected is None else self.model.bar(self._selected)
+
+    @property
+    def scale(self) -> float:
+        """Seconds per column now shown."""
+        return self._scale
+
+    @property
+    def following(self) -> bool:
+        """Whether the scale fits the run (and keeps fitting it as it grows) rather than a zoom."""
+        return self._pinned is None
+
+    # -- geometry --------------------------------------------------------------------------------------------
+
+    def _area(self) -> tuple[int, int, int]:
+        """(width, height, gutter) of what is drawn: the content without scrollbars."""
+        width, height = self.scrollable_content_region.size
+        return width, height, self.model.gutter_width(width)
+
+    def _viewport(self) -> tuple[float, int, float, int, int]:
+        width, height, _ = self._area()
+        scroll_x, scroll_y = self.scroll_offset
+        return scroll_x * self._scale, scroll_y, self._scale, width, height
+
+    def _relayout(self) -> None:
+        """Recompute the scale (when following) and the scrollable size from the model and `now`."""
+        width, _, gutter = self._area()
+        self._scale = self._pinned if self._pinned is not None else self.model.fit(width, self.now)
+        columns = math.ceil(self.model.extent(self.now) / self._scale - 1e-6)
+        self.virtual_size = Size(gutter + max(columns, 0), len(self.model.lanes) + 1)
+
+    def _scroll_to_bar(self, bar: Bar) -> None:
+        """The least scrolling that shows the bar's lane, and its start (its end too, if it fits)."""
+        width, height, gutter = self._area()
+        scroll_x, scroll_y = self.scroll_offset
+        rows = max(1, height - 1)  # the axis row does not scroll
+        y = scroll_y
+        if bar.lane < scroll_y:
+            y = bar.lane
+        elif bar.lane >= scroll_y + rows:
+            y = bar.lane - rows + 1
+        area = max(1, width - gutter)
+        end = bar.end if bar.end is not None else max(bar.start, self.now or self.model.end)
+        first, last = bar.start / self._scale, end / self._scale
+        x = float(scroll_x)
+        if first < scroll_x or last > scroll_x + area:
+            x = max(0.0, min(first - 1, last - area + 1))  # a column of margin; the start shown first
+        self.scroll_to(x=x, y=y, animate=False, force=True)
+
+    # -- actions ---------------------------------------------------------------------------------------------
+
+    def action_zoom(self, factor: float) -> None:
+        """Zoom around the selected bar if it is in view, else around the middle; never further out than the
+        whole run (or the shared scale, if that is wider)."""
+        width, _, gutter = self._area()
+        area = max(1, width - gutter)
+        offset = self.scroll_offset.x * self._scale
+        anchor = offset + area / 2 * self._scale
+        bar = self.selected_bar
+        if bar is not None and offset <= bar.start <= offset + area * self._scale:
+            anchor = bar.start
+        column = (anchor - offset) / self._scale
+        widest = max(self.model.fit(width, self.now), self._scale)
+        scale = min(max(self._scale * factor, MIN_SCALE), widest)
+        if scale == self._scale:
+            return
+        self._pinned = scale
+        self._relayout()
+        self.scroll_to(x=max(0.0, anchor / scale - column), animate=False, force=True)
+        self._changed()
+        self.post_message(self.Zoomed(self, scale))
+
+    def action_fit(self) -> None:
+        self.set_scale(None)
+        self.scroll_to(x=0, animate=False, force=True)
+        self.post_message(self.Zoomed(self, None))
+
+    def action_pan(self, direction: int) -> None:
+        width, _, gutter = self._area()
+        step = max(1, (width - gutter) // PAN_SHARE)
+        self.scroll_to(x=self.scroll_offset.x + direction * step, animate=False, force=True)
+
+    def action_step(self, step: int) -> None:
+        """Select the previous or next visit in the selected bar's lane (the first in view if none is)."""
+        bar = self.selected_bar
+        found = self._first_in_view() if bar is None else self.model.next_bar(bar.key, step)
+        if found is not None:
+            self._pick(found)
+
+    def action_change_lane(self, step: int) -> None:
+        """Select the visit nearest in time to the selected one in the next lane up or down that has visits."""
+        bar = self.selected_bar
+        found = self._first_in_view() if bar is None else self.model.nearest_bar(bar.lane + step, bar.start, step)
+        if found is not None:
+            self._pick(found)
+
+    def _first_in_view(self) -> Bar | None:
+        offset, first, *_ = self._viewport()
+        return self.model.nearest_bar(first, offset, 1)
+
+    def _pick(self, bar: Bar) -> None:
+        """Select a bar the user chose here: scroll to it and tell the screen."""
+        self._selected = bar.key
+        self._scroll_to_bar(bar)
+        self._changed()
+        self.post_message(VisitSelected(bar.visit_id, component=self.model.lanes[bar.lane], control=self))
+
+    # -- mouse -----------------------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        x, y = offset
+        if y == 0:
+            _, _, gutter = self._area()
+            if x >= gutter:
+                seconds = max(0.0, (self.scroll_offset.x + x - gutter) * self._scale)
+                self.post_message(TimeSelected(seconds, control=self))
+            return
+        bar = self.model.bar_at(x, y, self._viewport(), self.now)
+        if bar is not None:
+            self._pick(bar)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        bar = None if offset is None else self.model.bar_at(offset.x, offset.y, self._viewport(), self.now)
+        tooltip = None if bar is None else self._describe(bar)
+        if tooltip != self.tooltip:
+            self.tooltip = tooltip
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if event.ctrl:  # where the terminal reports it; plain and shift+wheel scroll as everywhere
+            event.prevent_default()
+            event.stop()
+            self.action_zoom(1 / ZOOM_STEP)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if event.ctrl:
+            event.prevent_default()
+            event.stop()
+            self.action_zoom(ZOOM_STEP)
+
+    def on_resize(self) -> None:
+        self._relayout()
+        self._changed()
+
+    # -- drawing ---------------------------------------------------------------------------------------------
+
+    def _describe(self, bar: Bar) -> str:
+        """`countdown · visit 2 · 3.10 ms`, or `running 1.20 s` for a visit still running."""
+        visit = self.model.lane_bars(bar.lane).index(bar) + 1
+        name = self.model.lanes[bar.lane]
+        if bar.end is None:
+            elapsed = max(0.0, (self.now if self.now is not None else self.model.end) - bar.start)
+            return f"{name} · visit {visit} · running {format_duration(elapsed)}"
+        status = "" if bar.status == "finished" else f" · {bar.status}"
+        return f"{name} · visit {visit} · {format_duration(bar.end - bar.start)}{status}"
+
+    def _update_subtitle(self) -> None:
+        """The selected visit, the scale, and what the critical path's colour means (when there is one)."""
+        if not self.is_mounted:  # component styles need the DOM; mounting draws it
+            return
+        subtitle = Text()
+        bar = self.selected_bar
+        if bar is not None:
+            subtitle.append(self._describe(bar) + " │ ")
+        subtitle.append(f"{format_duration(self._scale)}/col")
+        if self.model.critical:
+            subtitle.append(" · ")
+            subtitle.append(LEGEND_BLOCK, self.get_component_rich_style("timeline--bar-critical", partial=True))
+            subtitle.append(" critical path")
+        if subtitle != self._subtitle:
+            self._subtitle = self.border_subtitle = subtitle
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._changed()
+
+    def render_line(self, y: int) -> Strip:
+        strips = self._visible_strips()
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(self.size.width, self.rich_style)
+
+    def _changed(self) -> None:
+        self._generation += 1
+        self._update_subtitle()
+        self.refresh()
+
+    def _visible_strips(self) -> list[Strip]:
+        """The window in view as strips, drawn once per change of model, selection, scale, scroll or size."""
+        width, height, _ = self._area()
+        scroll_x, scroll_y = self.scroll_offset
+        key = (self._generation, scroll_x, scroll_y, width, height)
+        if self._window is not None and self._window[0] == key:
+            return self._window[1]
+        rows = self.model.render(self._viewport(), self.now, self._selected)
+        styles: dict[str, Style] = {"": self.rich_style}
+        strips = [_strip(row, styles, self) for row in rows]
+        self._window = (key, strips)
+        return strips
+
+
+def _strip(row: list[Cell], styles: dict[str, Style], widget: Widget) -> Strip:
+    """One row of cells as segments, one segment per run of cells sharing a style."""
+    segments: list[Segment] = []
+    run: list[str] = []
+    style_name = ""
+    for char, style in row:
+        if style != style_name and run:
+            segments.append(Segment("".join(run), _style(style_name, styles, widget)))
+            run = []
+        style_name = style
+        run.append(char)
+    if run:
+        segments.append(Segment("".join(run), _style(style_name, styles, widget)))
+    return Strip(segments, len(row))
+
+
+def _style(name: str, styles: dict[str, Style], widget: Widget) -> Style:
+    """The rich style of a layout style name, looked up once per redraw in `styles`."""
+    style = styles.get(name)
+    if style is None:
+        style = styles[name] = widget.get_component_rich_style("timeline--" + name.replace(".", "-"))
+    return style
