@@ -38,7 +38,7 @@ def render_diff(diff: RunDiff) -> RenderableType:
     parts.append(timing_table(diff))
     if not diff.changed:
         parts.append(Text("No differences besides timing.", style="bold green"))
-    parts += [_visit(visit) for visit in diff.changed_visits]
+    parts += [visit_table(visit) for visit in diff.changed_visits]
     return Group(*parts)
 
 
@@ -77,7 +77,8 @@ def _timing_cells(timing: Timing) -> tuple[str, str, Text, str]:
     return ms(timing.a), ms(timing.b), Text(shown, style=style), ratio
 
 
-def _visit(visit: VisitDiff) -> Table:
+def visit_table(visit: VisitDiff) -> Table:
+    """One changed visit: its status change in the title, then a row per changed input and output socket."""
     title = f"{visit.component} #{visit.visit}"
     if visit.status_a != visit.status_b:
         title += f"  {visit.status_a or 'did not run'} → {visit.status_b or 'did not run'}"
