@@ -1,0 +1,359 @@
+"""The runs browser: every recording in the runs folder, newest first; open, delete or diff them.
+
+Listing reads each file's header and its first and last events (`run_info`) in a thread worker, so a folder of
+many long runs never stalls the UI. A damaged file is a row saying "unreadable" and why, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Label, Static
+from textual.worker import Worker, WorkerState
+
+from pipeline.runs.store import RunInfo, RunStore
+from tui.commands.runs import LISTING_STYLES
+from tui.screens.diff import DiffScreen
+
+MARK = "●"
+COLUMNS = ("mark", "started", "pipeline", "status", "duration", "events", "notes", "file")
+COLUMN_WIDTHS = {"mark": 1, "notes": 40}
+"""Fixed widths; the notes are cut short with an ellipsis, the line under the table shows them whole."""
+_LIST_WORKER = "list-runs"
+
+
+def started_text(run: RunInfo) -> str:
+    """The local date and time the run started, to the second, as a sortable string."""
+    return "" if run.wall_time is None else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run.wall_time))
+
+
+def notes_text(run: RunInfo) -> Text:
+    """The run's label and the run it was forked from; for an unreadable file, its problem (the file is
+    named in its own column, so a leading path is dropped)."""
+    if run.header is None:
+        return Text(problem_without_path(run), style=LISTING_STYLES["unreadable"])
+    notes = [run.header.label] if run.header.label else []
+    if run.parent is not None:
+        fork = f"fork of {run.parent.run_id[:8]}"
+        notes.append(fork if run.parent.visit_id is None else f"{fork} @ visit {run.parent.visit_id}")
+    return Text(" · ".join(notes))
+
+
+def cut(text: Text, width: int) -> Text:
+    """`text` on one line of at most `width` cells, ending with an ellipsis when cut."""
+    short = text.copy()
+    short.truncate(width, overflow="ellipsis")
+    return short
+
+
+def problem_without_path(run: RunInfo) -> str:
+    """`run.problem` without its leading `path:` (and `path:1:` turned into `line 1:`)."""
+    problem = run.problem or ""
+    match = re.match(rf"{re.escape(str(run.path))}(?::(\d+))?: ", problem)
+    if match is None:
+        return problem
+    return (f"line {match[1]}: " if match[1] else "") + problem[match.end() :]
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; dismisses with True only when the user confirms. Cancel has the focus, so an Enter
+    pressed by habit does not delete anything."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen > #confirm-dialog {
+        width: auto;
+        max-width: 90%;
+        height: auto;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    ConfirmScreen #confirm-question {
+        margin-bottom: 1;
+    }
+    ConfirmScreen #confirm-buttons {
+        width: auto;
+        height: auto;
+    }
+    ConfirmScreen #confirm-buttons Button {
+        margin-right: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: Text | str, confirm: str = "Delete") -> None:
+        super().__init__()
+        self.question = question
+        self.confirm = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Label(self.question, id="confirm-question")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.confirm, variant="error", id="confirm-yes")
+                yield Button("Cancel", id="confirm-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _confirmed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class RunsScreen(Screen[Path | None]):
+    """The saved runs of `runs_dir` (default: `$PIPEDEBUG_RUNS_DIR`, else `./.pipedebug/runs`), newest first.
+
+    Dismisses with the path of the run chosen with Enter (the caller opens it as a replay), or `None` when
+    closed with Escape. It posts no message: push it with a callback, or `await push_screen_wait`.
+    Space marks up to two runs; D diffs the first marked run (a) against the second one or, with one mark, the
+    highlighted run (b).
+    """
+
+    DEFAULT_CSS = """
+    RunsScreen #runs-title {
+        height: 1;
+        padding: 0 1;
+        text-style: bold;
+    }
+    RunsScreen #runs-table {
+        height: 1fr;
+    }
+    RunsScreen #runs-empty {
+        padding: 1 2;
+    }
+    RunsScreen #runs-detail {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", priority=True, tooltip="Open the highlighted run as a replay."),
+        Binding("space", "mark", "Mark", tooltip="Mark or unmark the highlighted run for a diff (two at most)."),
+        Binding(
+            "D",
+            "diff",
+            "Diff",
+            key_display="D",
+            tooltip="Compare the first marked run with the second, or with the highlighted run.",
+        ),
+        Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted run's file (asks first)."),
+        Binding("u", "reload", "Re-read", tooltip="Read the runs folder again."),
+        Binding("escape", "close", "Close", tooltip="Back without opening a run."),
+    ]
+
+    def __init__(self, runs_dir: str | None = None) -> None:
+        super().__init__()
+        self.store = RunStore(runs_dir)
+        self.runs: dict[str, RunInfo] = {}
+        """The listed runs by row key (the path as a string), newest first."""
+        self.marked: list[str] = []
+        """Row keys of the marked runs, in the order they were marked."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text.assemble("Runs in ", (str(self.store.directory), "cyan")), id="runs-title")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="runs-empty")
+        yield Static(id="runs-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column("" if column == "mark" else column, key=column, width=COLUMN_WIDTHS.get(column))
+        self.query_one("#runs-empty").display = False
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        """List the folder again in a thread; the table is refilled when it is read."""
+        self.query_one(DataTable).loading = True
+        self.run_worker(self.store.runs, name=_LIST_WORKER, thread=True, exclusive=True, exit_on_error=False)
+
+    @on(Worker.StateChanged)
+    def _listed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != _LIST_WORKER or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        table = self.query_one(DataTable)
+        table.loading = False
+        error = event.worker.error
+        if error is not None:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            self._show_empty(Text(f"{self.store.directory}: cannot list the runs: {reason}", "red"))
+            return
+        self._fill(list(reversed(event.worker.result or [])))
+
+    def _fill(self, runs: list[RunInfo]) -> None:
+        """Show `runs`, keeping the highlighted run and the marks that are still there."""
+        table = self.query_one(DataTable)
+        highlighted = self.highlighted
+        self.runs = {str(run.path): run for run in runs}
+        self.marked = [key for key in self.marked if key in self.runs]
+        table.clear()
+        for key, run in self.runs.items():
+            table.add_row(*self._cells(run), key=key)
+        if not runs:
+            self._show_empty(
+                Text.assemble(
+                    ("No recorded runs yet.\n\n", "bold"),
+                    "Runs are saved in ",
+                    (str(self.store.directory), "cyan"),
+                    ": every run started in the debugger is recorded there, and so is ",
+                    ("pipedebug run PIPELINE --record", "bold"),
+                    " from the command line.",
+                )
+            )
+            return
+        self._show_empty(None)
+        table.focus()
+        if highlighted is not None and str(highlighted.path) in self.runs:
+            table.move_cursor(row=table.get_row_index(str(highlighted.path)))
+        self._show_detail()
+
+    def _mark(self, key: str) -> Text:
+        return Text(MARK, style="bold yellow") if key in self.marked else Text("")
+
+    def _cells(self, run: RunInfo) -> list[str | Text]:
+        return [
+            self._mark(str(run.path)),
+            started_text(run),
+            run.pipeline_name or "?",
+            Text(run.status, style=LISTING_STYLES.get(run.status, "")),
+            "" if run.duration is None else f"{run.duration:.2f} s",
+            str(run.events) if run.header is not None else "",
+            cut(notes_text(run), COLUMN_WIDTHS["notes"]),
+            run.path.name,
+        ]
+
+    def _show_empty(self, message: Text | None) -> None:
+        """`message` instead of the table (the folder is empty or cannot be listed), or the table again."""
+        empty = self.query_one("#runs-empty", Static)
+        empty.update(message or "")
+        empty.display = message is not None
+        self.query_one(DataTable).display = message is None
+        self.query_one("#runs-detail").display = message is None
+
+    @property
+    def highlighted(self) -> RunInfo | None:
+        """The run under the table's cursor."""
+        table = self.query_one(DataTable)
+        if not self.runs or table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return self.runs.get(row_key.value or "")
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        """The highlighted run's full path, and the whole problem of an unreadable one."""
+        run = self.highlighted
+        detail = Text()
+        if run is not None:
+            detail.append(str(run.path), style="cyan")
+            notes = notes_text(run)
+            if notes:
+                detail.append("\n").append_text(notes)
+        if self.marked:
+            names = ", ".join(f"{'ab'[index]}: {Path(key).name}" for index, key in enumerate(self.marked))
+            detail.append(f"\nmarked for diff: {names}", style="dim")
+        self.query_one("#runs-detail", Static).update(detail)
+
+    @on(DataTable.RowSelected)
+    def action_open(self) -> None:
+        """Dismiss with the highlighted run, if it can be replayed; otherwise say why it cannot."""
+        run = self.highlighted
+        if run is None:
+            return
+        if run.header is None:
+            self.notify(f"{run.path}: cannot open it: {problem_without_path(run)}", severity="error")
+        elif run.events == 0:
+            self.notify(f"{run.path}: the recording holds no events (the run never started)", severity="error")
+        else:
+            self.dismiss(run.path)
+
+    def action_mark(self) -> None:
+        """Mark the highlighted run for a diff, or unmark it; a third mark replaces the oldest."""
+        run = self.highlighted
+        if run is None:
+            return
+        if run.header is None:
+            self.notify(f"{run.path.name} is unreadable and cannot be diffed.", severity="warning")
+            return
+        key = str(run.path)
+        if key in self.marked:
+            self.marked.remove(key)
+        else:
+            self.marked = [*self.marked, key][-2:]
+        table = self.query_one(DataTable)
+        for row_key in self.runs:
+            table.update_cell(row_key, "mark", self._mark(row_key))
+        self._show_detail()
+
+    def action_diff(self) -> None:
+        """Push a `DiffScreen` of the two marked runs, or of the marked run (a) and the highlighted one (b)."""
+        run = self.highlighted
+        if len(self.marked) == 2:
+            a, b = self.marked
+        elif len(self.marked) == 1 and run is not None and str(run.path) != self.marked[0]:
+            if run.header is None:
+                self.notify(f"{run.path.name} is unreadable and cannot be diffed.", severity="warning")
+                return
+            a, b = self.marked[0], str(run.path)
+        else:
+            self.notify("Mark a run with space, then highlight another one (or mark it too) and press D.")
+            return
+        self.app.push_screen(DiffScreen(Path(a), Path(b)))
+
+    def action_delete(self) -> None:
+        """Ask, then delete the highlighted run's file and its row."""
+        run = self.highlighted
+        if run is None:
+            return
+        question = Text.assemble("Delete the run file ", (run.path.name, "bold"), "?\nThis cannot be undone.")
+
+        def delete(confirmed: bool | None) -> None:
+            if confirmed:
+                self._delete(run)
+
+        self.app.push_screen(ConfirmScreen(question), delete)
+
+    def _delete(self, run: RunInfo) -> None:
+        try:
+            run.path.unlink()
+        except FileNotFoundError:
+            pass  # already gone: the row goes too
+        except OSError as exc:
+            self.notify(f"{run.path}: cannot delete the run file: {exc.strerror or exc}", severity="error")
+            return
+        key = str(run.path)
+        self.runs.pop(key, None)
+        if key in self.marked:
+            self.marked.remove(key)
+        table = self.query_one(DataTable)
+        table.remove_row(key)
+        if not self.runs:
+            self._fill([])
+        else:
+            self._show_detail()
+        self.notify(f"Deleted {run.path.name}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
