@@ -8,10 +8,11 @@ function of the events (folded by `RunSummary`), so live runs, recordings and re
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
 from pipeline.core.pipeline import AsyncPipeline, PipelineBase
@@ -23,6 +24,7 @@ RUN_TID = 0
 """The Chrome trace thread that carries run-level instants; component lanes count from 1."""
 OTLP_SPAN_KIND_INTERNAL = 1
 OTLP_STATUS_UNSET, OTLP_STATUS_ERROR = 0, 2
+ExportFormat: TypeAlias = Literal["chrome", "otlp", "mermaid"]
 
 
 class _Run:
@@ -311,3 +313,30 @@ def to_mermaid(
         if status in classes:
             lines += [f"    classDef {status} {style}", f"    class {','.join(classes[status])} {status}"]
     return "\n".join(lines)
+
+
+# -- files ------------------------------------------------------------------------------------------------------
+
+
+def export_text(
+    events: Sequence[RunEvent],
+    fmt: ExportFormat,
+    name: str,
+    *,
+    pipeline: PipelineBase | str | None = None,
+    allowed_modules: Iterable[str] = (),
+) -> str:
+    """The content of an export file, ending with a newline: the JSON formats indented by one space (readable,
+    still compact for long runs). `name` is the Chrome trace's process name; Mermaid needs the `pipeline` (or
+    its YAML) and raises `ValueError` without it, `DefinitionError` if the YAML cannot be loaded."""
+    if fmt == "chrome":
+        text = json.dumps(to_chrome_trace(events, process_name=name), indent=1)
+    elif fmt == "otlp":
+        text = json.dumps(to_otlp_json(events), indent=1)
+    elif fmt == "mermaid":
+        if pipeline is None:
+            raise ValueError("a Mermaid export draws the pipeline, and there is no pipeline definition")
+        text = to_mermaid(pipeline, events, allowed_modules=allowed_modules)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}: expected chrome, otlp or mermaid")
+    return text + "\n"
