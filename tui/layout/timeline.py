@@ -167,26 +167,36 @@ class TimelineModel:
     @classmethod
     def from_summary(cls, summary: RunSummary, *, connections: Connections | None = None) -> TimelineModel:
         """One run, no header lane: group 0, times relative to the run's start."""
-        return cls._build([("", summary, 0.0)], connections, headed=False)
+        return cls._build([("", summary, 0.0)], connections, headed=False, until=0.0)
 
     @classmethod
     def from_groups(
-        cls, groups: Sequence[tuple[str, RunSummary, float]], *, connections: Connections | None = None
+        cls,
+        groups: Sequence[tuple[str, RunSummary, float]],
+        *,
+        connections: Connections | None = None,
+        until: float = 0.0,
     ) -> TimelineModel:
         """Several runs on one axis: per (title, summary, offset of the run's start from the common zero), a
-        header lane titled `title`, then a lane per component of that run; group `i` is `groups[i]`."""
-        return cls._build(groups, connections, headed=True)
+        header lane titled `title`, then a lane per component of that run; group `i` is `groups[i]`. The axis
+        reaches at least `until` seconds: a timeline compared with a longer one pans as far as it does."""
+        return cls._build(groups, connections, headed=True, until=until)
 
     @classmethod
     def _build(
-        cls, groups: Sequence[tuple[str, RunSummary, float]], connections: Connections | None, *, headed: bool
+        cls,
+        groups: Sequence[tuple[str, RunSummary, float]],
+        connections: Connections | None,
+        *,
+        headed: bool,
+        until: float,
     ) -> TimelineModel:
         links = None if connections is None else list(connections)
         lanes: list[str] = []
         headers: list[int] = []
         bars: list[Bar] = []
         critical: set[VisitKey] = set()
-        end = 0.0
+        end = until
         for group, (title, summary, offset) in enumerate(groups):
             if headed:
                 headers.append(len(lanes))
@@ -296,8 +306,8 @@ class TimelineModel:
         area = max(0, width - gutter)
         axis = [BLANK] * width
         for column, label in time_ticks(offset, scale * area, area):
-            for i, char in enumerate(TICK_MARK + label):
-                if column + i < area:
+            if column + len(TICK_MARK + label) <= area:  # a label cut at the edge would misread ("▏200" for 200 ms)
+                for i, char in enumerate(TICK_MARK + label):
                     axis[gutter + column + i] = Cell(char, "axis")
         rows = [axis] if height > 0 else []
         running_end = self.end if now is None else now

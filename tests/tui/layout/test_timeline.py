@@ -239,6 +239,13 @@ def test_fit_shows_the_whole_run() -> None:
     assert TimelineModel.from_summary(summary_of([])).fit(80) > 0
 
 
+def test_the_axis_shows_whole_labels_only() -> None:
+    model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.03)]))
+    axis = "".join(cell.char for cell in model.render((0.0, 0, 0.001, 27, 1))[0])
+    assert axis == "  ▏0        ▏10 ms" + " " * 9  # the 20 ms tick at column 20 has no room for its label
+    assert "▏20 ms" in "".join(cell.char for cell in model.render((0.0, 0, 0.001, 28, 1))[0])
+
+
 def test_render_pads_to_the_viewport() -> None:
     model = TimelineModel.from_summary(summary_of([("a", 0.0, 0.001)]))
     rows = model.render((0.0, 0, 0.001, 30, 5))
@@ -265,6 +272,12 @@ def test_groups_get_a_header_lane_then_their_components_and_share_one_axis() -> 
     assert [(bar.visit_id, bar.lane) for bar in second] == [(1, 4), (2, 5), (3, 5)]
     assert [bar.start for bar in second] == pytest.approx([0.003, 0.004, 0.005])
     assert model.gutter_width(80) == 2, "titles run across their row, so they do not widen the gutter"
+
+
+def test_the_axis_can_reach_past_the_groups_to_match_another_timeline() -> None:
+    summary = summary_of([("a", 0.0, 0.002)], ended_at=0.002)
+    assert TimelineModel.from_groups([("q", summary, 0.001)], until=0.01).end == 0.01
+    assert TimelineModel.from_groups([("q", summary, 0.001)], until=0.001).end == pytest.approx(0.003)
 
 
 def test_headers_draw_their_title_across_the_row_and_bars_sit_at_their_offset() -> None:
