@@ -146,7 +146,6 @@ class CompareScreen(Screen[None]):
     }
     CompareScreen TimelineView {
         height: 1fr;
-        scrollbar-gutter: stable;  /* one width for both, scrollbar or not: one scale fits both */
     }
     CompareScreen #compare-totals {
         height: auto;

@@ -50,6 +50,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         border-subtitle-color: $text-muted;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 1;
+        scrollbar-gutter: stable;  /* lanes outgrowing the pane must not change the width the run is fitted to */
     }
     TimelineView:focus {
         border: round $accent;
@@ -125,6 +126,8 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         """Seconds per column chosen by zooming or `set_scale`; `None` follows the run (fits it)."""
         self._scale = self.model.fit(1)
         self._selected: VisitKey | None = None
+        self._reveal = False
+        """A visit selected elsewhere still has to be scrolled into view (its bar may not exist yet)."""
         self._generation = 0
         """Grows whenever what is drawn changes, so the cached window is redrawn once per change, not per line."""
         self._window: tuple[tuple[int, ...], list[Strip]] | None = None
@@ -139,14 +142,19 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self.model, self.now = model, now
         self._relayout()
+        if self._reveal:
+            self.call_after_refresh(self._reveal_selected)
         self._changed()
 
     def select_visit(self, visit_id: int | None, group: int = 0) -> None:
-        """Highlight a visit chosen elsewhere (graph, inspector) and scroll it into view; posts nothing."""
-        self._selected = None if visit_id is None else (group, visit_id)
-        bar = self.selected_bar
-        if bar is not None:
-            self._scroll_to_bar(bar)
+        """Highlight a visit chosen elsewhere (graph, inspector) and scroll it into view, once: selecting it
+        again (screens repeat their selection) leaves the user's panning alone. Posts nothing."""
+        key = None if visit_id is None else (group, visit_id)
+        if key == self._selected and not self._reveal:
+            return
+        self._selected, self._reveal = key, key is not None
+        if self._reveal:
+            self.call_after_refresh(self._reveal_selected)
         self._changed()
 
     def set_scale(self, seconds_per_column: float | None) -> None:
@@ -196,6 +204,14 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         self._scale = self._pinned if self._pinned is not None else self.model.fit(width, self.now)
         columns = math.ceil(self.model.extent(self.now) / self._scale - 1e-6)
         self.virtual_size = Size(gutter + max(columns, 0), len(self.model.lanes) + 1)
+
+    def _reveal_selected(self) -> None:
+        """Scroll a visit selected elsewhere into view once it has a bar, the pane a size, and the layout has
+        settled (a new model can bring a scrollbar, which takes a row)."""
+        bar = self.selected_bar if self._reveal else None
+        if bar is not None and self.scrollable_content_region.height > 1:
+            self._reveal = False
+            self._scroll_to_bar(bar)
 
     def _scroll_to_bar(self, bar: Bar) -> None:
         """The least scrolling that shows the bar's lane, and its start (its end too, if it fits)."""
@@ -268,7 +284,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _pick(self, bar: Bar) -> None:
         """Select a bar the user chose here: scroll to it and tell the screen."""
-        self._selected = bar.key
+        self._selected, self._reveal = bar.key, False
         self._scroll_to_bar(bar)
         self._changed()
         self.post_message(VisitSelected(bar.visit_id, component=self.model.lanes[bar.lane], control=self))
@@ -311,6 +327,8 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._relayout()
+        if self._reveal:
+            self.call_after_refresh(self._reveal_selected)
         self._changed()
 
     # -- drawing ---------------------------------------------------------------------------------------------

@@ -132,6 +132,11 @@ def cell_of(view: TimelineView, seconds: float, lane: int) -> tuple[int, int]:
     return 1 + column, 1 + 1 + lane - view.scroll_offset.y
 
 
+def lane_in_view(view: TimelineView, lane: int) -> bool:
+    first, rows = view.scroll_offset.y, view.scrollable_content_region.height - 1  # the axis row stays put
+    return first <= lane < first + rows
+
+
 async def test_clicking_a_bar_selects_its_visit() -> None:
     app = TimelineApp(loop_model())
     async with app.run_test(size=(80, 14)) as pilot:
@@ -234,10 +239,30 @@ async def test_select_visit_scrolls_a_far_lane_into_view_and_posts_nothing() -> 
         await pilot.pause()
         text = screen_text(app)
         assert any(row.startswith("│component_50") for row in text)
-        assert view.scroll_offset.y > 40 and view.scroll_offset.x > 0
+        assert lane_in_view(view, 50) and view.scroll_offset.x > 0
         assert app.posted == [] and view.selected_visit == 51
         view.select_visit(None)
         assert view.selected_bar is None
+
+
+async def test_a_visit_selected_before_it_starts_is_shown_when_it_does_and_only_once() -> None:
+    visits: list[Visit] = [
+        (f"component_{lane:02d}", lane * 0.001, lane * 0.001 + 0.002, "finished") for lane in range(60)
+    ]
+    summary = RunSummary.from_events(run_events(visits[:10]))
+    app = TimelineApp(TimelineModel.from_summary(summary))
+    async with app.run_test(size=(80, 14)) as pilot:
+        view = app.query_one(TimelineView)
+        view.select_visit(51)  # the graph's selection, not started yet
+        assert view.selected_visit == 51 and view.selected_bar is None and view.scroll_offset.y == 0
+        view.update_model(TimelineModel.from_summary(RunSummary.from_events(run_events(visits))))
+        await pilot.pause()
+        assert view.selected_bar is not None and lane_in_view(view, 50)
+        await pilot.press("pageup", "pageup", "pageup", "pageup", "pageup")
+        assert view.scroll_offset.y == 0
+        view.select_visit(51)  # the screen repeating its selection on a later tick
+        await pilot.pause()
+        assert view.scroll_offset.y == 0, "the user's scrolling stays"
 
 
 async def test_keys_step_through_a_lane_and_between_lanes() -> None:
