@@ -1,5 +1,8 @@
 """`PipedebugApp`: the full-screen debugger. Paints at once, then loads the pipeline and warms it up in threads.
 
+It opens a pipeline, or a recorded run to replay (`pipedebug replay RUN`). Runs opened from the runs browser
+open as replays in a debugger screen of their own, on top of the one they were opened from.
+
 Opening the hybrid sample imports torch and transformers (about a second), then loads a model and embeds a
 corpus (several seconds the first time). Both run in thread workers while the debugger screen is already up
 with a progress bar; the pipeline can be inspected, given breakpoints and even run meanwhile (a run waits for
@@ -23,8 +26,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from pipeline import AsyncPipeline
-from tui.loading import LoadError, default_pipeline, open_pipeline
-from tui.messages import LoadFailed, PipelineLoaded, WarmUpFinished
+from tui.loading import LoadError, default_pipeline, open_pipeline, open_recording
+from tui.messages import LoadFailed, OpenRun, PipelineLoaded, RecordingLoaded, WarmUpFinished
 from tui.screens.debugger import DebuggerScreen
 from tui.screens.load_error import LoadErrorScreen
 
@@ -88,17 +91,22 @@ class PipedebugApp(App[None]):
         self,
         pipeline: str | Path | None = None,
         *,
+        replay: Path | None = None,
+        speed: float | None = 1.0,
         allowed_modules: Sequence[str] = (),
         record: bool = True,
         runs_dir: str | None = None,
         concurrency: int = 4,
         clock: Callable[[], float] | None = time.perf_counter,
     ) -> None:
-        """`record`: write every run to the runs folder as it happens (`runs_dir`, else the default folder).
+        """`replay`: a run file to replay instead of a pipeline to run, at `speed` (`None`: no pauses).
+        `record`: write every run to the runs folder as it happens (`runs_dir`, else the default folder).
         `concurrency`: how many components a run may run at once.
         `clock`: what running components are timed by; `None` shows no times, for reproducible screenshots."""
         super().__init__()
         self.pipeline_path = Path(pipeline) if pipeline is not None else None
+        self.replay_path = replay
+        self.speed = speed
         self.allowed_modules = tuple(allowed_modules)
         self.record = record
         self.runs_dir = runs_dir
@@ -106,12 +114,20 @@ class PipedebugApp(App[None]):
         self.clock = clock
         self.warm_up_seconds: float | None = None
         """How long the components' `warm_up()` took once it finished; `None` until then."""
-        self.debugger = self._new_debugger()
+        self.debugger = self._new_debugger(self.replay_path)
 
-    def _new_debugger(self) -> DebuggerScreen:
-        source = self.pipeline_path.name if self.pipeline_path is not None else default_pipeline().name
+    def _new_debugger(self, replay: Path | None = None, *, closable: bool = False) -> DebuggerScreen:
+        if replay is not None:
+            source = replay.name
+        else:
+            source = self.pipeline_path.name if self.pipeline_path is not None else default_pipeline().name
         return DebuggerScreen(
-            source, record=self.record, runs_dir=self.runs_dir, concurrency=self.concurrency, clock=self.clock
+            source,
+            record=self.record,
+            runs_dir=self.runs_dir,
+            concurrency=self.concurrency,
+            clock=self.clock,
+            closable=closable,
         )
 
     def on_mount(self) -> None:
@@ -122,6 +138,9 @@ class PipedebugApp(App[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
         """Open the pipeline off the UI thread: importing its components is the slow part."""
+        if self.replay_path is not None:
+            self._load_recording(self.replay_path, self.debugger)
+            return
         try:
             loaded = open_pipeline(self.pipeline_path, self.allowed_modules)
         except LoadError as error:
@@ -135,6 +154,46 @@ class PipedebugApp(App[None]):
         self.debugger.set_pipeline(message.loaded)
         self.debugger.set_progress(f"Warming up {message.loaded.name} (models, indexes)")
         self.warm_up(message.loaded.pipe)
+
+    def _load_recording(self, path: Path, screen: DebuggerScreen | None) -> None:
+        """Read a run file and rebuild its pipeline (blocking: from a thread worker) for `screen`, or for a
+        new screen on top when `None`."""
+        try:
+            recorded, loaded = open_recording(path, self.allowed_modules)
+        except LoadError as error:
+            if screen is None:  # opened from the runs browser: the debugger underneath stays usable
+                failure = error.failure
+                self.call_from_thread(self.notify, failure.reason, title=failure.location, severity="error")
+            else:
+                self.post_message(LoadFailed(error.failure))
+            return
+        self.post_message(RecordingLoaded(recorded, loaded, screen))
+
+    @on(OpenRun)
+    def open_run(self, message: OpenRun) -> None:
+        """Replay a saved run in a debugger screen of its own, on top of the current one."""
+        self.notify(f"Opening {message.path.name}…", timeout=2)
+        self.run_worker(
+            partial(self._load_recording, message.path, None), thread=True, group="open-run", exit_on_error=False
+        )
+
+    @on(RecordingLoaded)
+    def _recording_loaded(self, message: RecordingLoaded) -> None:
+        screen = message.screen
+        if screen is None:
+            screen = self._new_debugger(message.recorded.path, closable=True)
+            screen.breakpoints = self.debugger.breakpoints
+            self.push_screen(screen)
+        else:
+            self.sub_title = f"replay · {message.loaded.name}"
+            screen.set_progress(None)
+
+        def start() -> None:
+            assert screen is not None
+            screen.set_pipeline(message.loaded)
+            screen.set_replay(message.recorded, self.speed)
+
+        screen.call_after_refresh(start)
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
@@ -166,7 +225,7 @@ class PipedebugApp(App[None]):
         """Start over on the same file: a new debugger screen (breakpoints are kept), loaded afresh."""
         await self.debugger.stop_run()
         breakpoints = self.debugger.breakpoints
-        self.debugger = self._new_debugger()
+        self.debugger = self._new_debugger(self.replay_path)
         self.debugger.breakpoints = breakpoints
         while len(self.screen_stack) > 1:  # the old debugger, and the error screen if it failed to load
             await self.pop_screen()

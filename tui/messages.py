@@ -8,11 +8,16 @@ from a thread worker.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.widget import Widget
 
+from pipeline.runs.recording import RecordedRun
 from tui.loading import LoadedPipeline, LoadFailure
+
+if TYPE_CHECKING:
+    from tui.screens.debugger import DebuggerScreen
 
 
 class ComponentSelected(Message):
@@ -70,6 +75,16 @@ class PipelineLoaded(Message):
     def __init__(self, loaded: LoadedPipeline) -> None:
         super().__init__()
         self.loaded = loaded
+
+
+class RecordingLoaded(Message):
+    """A run file was read and its pipeline rebuilt: replay it in `screen`, or in a new screen if `None`."""
+
+    def __init__(self, recorded: RecordedRun, loaded: LoadedPipeline, screen: DebuggerScreen | None) -> None:
+        super().__init__()
+        self.recorded = recorded
+        self.loaded = loaded
+        self.screen = screen
 
 
 class LoadFailed(Message):

@@ -17,7 +17,7 @@ from pipeline.runs.recording import read_run
 from pipeline.runs.store import RUNS_DIR_ENV
 from tests.tui.test_cli import HELPERS, SCRIPT, WAITERS, helpers_yaml, one_error_line, timing_rows, waiting_yaml
 from tui.cli import main
-from tui.commands.replay import NEEDS_APP
+from tui.commands.replay import NEEDS_TERMINAL
 
 
 @pytest.fixture(autouse=True)
@@ -138,10 +138,17 @@ def test_replaying_a_damaged_interrupted_recording(tmp_path: Path, capsys: pytes
 # -- errors ---------------------------------------------------------------------------------------------------
 
 
-def test_replay_without_headless_needs_the_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["replay", "latest", "--runs-dir", str(tmp_path)]) == 2
+def test_replay_in_the_app_needs_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_text("{}\n")
+    assert main(["replay", str(path)]) == 2  # captured output is no terminal
     out, err = capsys.readouterr()
-    assert one_error_line(err) == f"error: {NEEDS_APP}" and out == ""
+    assert one_error_line(err) == f"error: {NEEDS_TERMINAL}" and out == ""
+
+
+def test_replay_in_the_app_names_a_missing_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "latest", "--runs-dir", str(tmp_path)]) == 2
+    assert one_error_line(capsys.readouterr().err) == f"error: no recorded runs in {tmp_path}"
 
 
 @pytest.mark.parametrize(

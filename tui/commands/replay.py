@@ -1,7 +1,8 @@
-"""`pipedebug replay`: play a recorded run again through the same views as `pipedebug run`.
+"""`pipedebug replay`: play a recorded run again, in the debugger app or (`--headless`) in the terminal.
 
-The recording's events go through a `ReplayRun` into the same `RunSummary`, live board and timing table as a
-live run, so a replay shows what the run showed. Nothing is executed and nothing touches the network. The exit
+The app drives the same panes as a live run from the recording. Headless, the recording's events go through a
+`ReplayRun` into the same `RunSummary`, live board and timing table as a live run, so a replay shows what the
+run showed. Nothing is executed and nothing touches the network. The exit
 code says whether the replay worked, not how the recorded run ended (the output says that).
 """
 
@@ -24,13 +25,13 @@ from pipeline.runs import RunSummary
 from pipeline.runs.codec import RecordedError
 from pipeline.runs.recording import RecordedRun
 from pipeline.runs.replay import ReplayRun
-from pipeline.runs.store import LATEST
+from pipeline.runs.store import LATEST, RunStore, StoreError
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
 from tui.commands.run import watch_run
-from tui.options import add_runs_dir_argument, load_recording
+from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
 from tui.render import STATUS_STYLES, ms, never_ran, spans_table, wall_time_line
 
-NEEDS_APP = "the full-screen replay needs the debugger app (not built yet); use --headless"
+NEEDS_TERMINAL = "the full-screen replay needs a terminal; add --headless to replay without the app"
 BAR = "█"
 
 
@@ -45,7 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "run", metavar="RUN", help=f"a run file, a run id or its prefix (see `pipedebug runs`), or '{LATEST}'"
     )
-    parser.add_argument("--headless", action="store_true", help="replay in the terminal, without the debugger app")
+    parser.add_argument(
+        "--headless", action="store_true", help="replay as text in the terminal, without the debugger app"
+    )
+    add_allow_module_argument(parser)
     pace = parser.add_mutually_exclusive_group()
     pace.add_argument(
         "--speed", type=_positive_float, default=1.0, metavar="X", help="play X times as fast as recorded (default: 1)"
@@ -56,10 +60,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def execute(options: argparse.Namespace) -> int:
-    if not options.headless:
-        raise CommandError(NEEDS_APP)
-    recorded = load_recording(options.run, options.runs_dir)
     speed = None if options.fast else options.speed
+    if not options.headless:
+        return _open_app(options, speed)
+    recorded = load_recording(options.run, options.runs_dir)
     console = Console(file=sys.stdout)
     console.print(_title(recorded, speed), soft_wrap=True)
     if recorded.problems:
@@ -78,6 +82,21 @@ def execute(options: argparse.Namespace) -> int:
     if interrupted:
         raise CommandError("interrupted: the replay was cancelled", EXIT_INTERRUPTED)
     return EXIT_OK
+
+
+def _open_app(options: argparse.Namespace, speed: float | None) -> int:
+    """The debugger app on the recording: it reads and checks the file itself, and shows what is wrong with it."""
+    try:
+        path = RunStore(options.runs_dir).resolve(options.run)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CommandError(NEEDS_TERMINAL)
+    from tui.app import PipedebugApp  # Textual loads only for the app
+
+    app = PipedebugApp(replay=path, speed=speed, allowed_modules=options.allowed_modules, runs_dir=options.runs_dir)
+    app.run()
+    return app.return_code or 0
 
 
 def component_names(recorded: RecordedRun) -> list[str]:

@@ -1,8 +1,12 @@
-"""The main screen: graph, inputs, inspector, logs and breakpoints around one pipeline, and run control.
+"""The main screen: graph, inputs, inspector, timeline, logs and breakpoints around one run, and its control.
 
 One run at a time is driven by a `DebugSession` in an async worker on the app's event loop; the screen never
 waits on it. A timer polls `session.version` about 30 times a second and redraws what changed, so a burst of
 a thousand completions costs one redraw per tick, not one per event.
+
+The same screen shows a live run or a replay of a recorded one (`set_replay`): both are sessions over an event
+stream, so every pane works the same; a replay adds speed, seeking and forking, and says "replay" in the status
+bar. A fork of a replay opens in a new screen on top of it, so its parent stays one escape away.
 """
 
 from __future__ import annotations
@@ -13,32 +17,43 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from rich.pretty import Pretty
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Footer, Label, ProgressBar, Static, TabbedContent, TabPane
 
 from pipeline import AsyncPipeline, PipelineValidationError
-from pipeline.core.events import ComponentFinished, EventStream, RunEvent
+from pipeline.core.events import ComponentFinished, EventStream, RunEvent, RunStarted
 from pipeline.core.scheduler import PipelineRun
-from pipeline.runs.recording import RunRecorder
+from pipeline.runs.fork import ForkError, fork_run
+from pipeline.runs.recording import Parent, RecordedRun, RunRecorder
 from pipeline.runs.store import RunStore
 from tui.layout.dag import elide
+from tui.layout.timeline import TimelineModel
 from tui.loading import LoadedPipeline
-from tui.messages import ComponentSelected, VisitSelected
+from tui.messages import ComponentSelected, OpenRun, TimeSelected, VisitSelected
+from tui.screens.compare import CompareScreen, example_queries
 from tui.screens.condition import ConditionScreen
-from tui.screens.edit_outputs import EditOutputsScreen
+from tui.screens.edit_sockets import EditSocketsScreen
+from tui.screens.export import ExportScreen
+from tui.screens.runs import RunsScreen
 from tui.state import Breakpoints, DebugSession, SessionError
 from tui.state.logs import LogCapture, LogLine
+from tui.state.replay import ReplayControl
+from tui.state.session import ENDED
+from tui.state.streams import EventList, LiveRecording
 from tui.widgets.breakpoints import BreakpointsPanel
 from tui.widgets.graph import GraphView, node_states
 from tui.widgets.inputs_form import InputsError, InputsForm
 from tui.widgets.inspector import Inspector
 from tui.widgets.logs import LogView
+from tui.widgets.splitter import MIN_PANE, Splitter
+from tui.widgets.timeline import TimelineView
 
 TICK_SECONDS = 1 / 30
 """How often the panes catch up with the session: often enough to look live, rarely enough to batch events."""
@@ -49,130 +64,14 @@ SLOW_PANES_SECONDS = 0.25
 up at most this often; the graph and the status line keep the tick's pace. Pauses and endings show at once."""
 NAMES_SHOWN = 3
 """Components named in the status bar's running list; the rest are counted."""
-MIN_PANE = 12
-"""Cells a pane keeps however far a splitter is dragged."""
+TIMELINE_SECONDS = 0.1
+"""While a run goes on, the timeline's bars are re-indexed at most this often; running bars grow every tick."""
 
 
-class LiveRecording:
-    """A live run seen through its recorder: events pass through the recorder, so each is on disk as soon as
-    the debugger reads it, while what only a live run can do (edit outputs, list queued completions) goes to
-    the run itself, which the recorder does not expose."""
-
-    def __init__(self, run: PipelineRun, recorder: RunRecorder) -> None:
-        self.run = run
-        self.recorder = recorder
-        self.run_id = run.run_id
-
-    @property
-    def path(self) -> Path:
-        return self.recorder.path
-
-    def __aiter__(self) -> LiveRecording:
-        return self
-
-    async def __anext__(self) -> RunEvent:
-        return await self.recorder.__anext__()
-
-    async def __aenter__(self) -> LiveRecording:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def cancel(self) -> None:
-        self.recorder.cancel()
-
-    async def aclose(self) -> None:
-        await self.recorder.aclose()
-
-    def replace_outputs(self, visit_id: int, outputs: dict[str, Any]) -> None:
-        self.run.replace_outputs(visit_id, outputs)
-
-    def queued_completions(self) -> list[str]:
-        return self.run.queued_completions()
-
-
-class _EventList:
-    """Events already read, as a stream a `RunRecorder` can write out: "save run" for a run not recorded live."""
-
-    def __init__(self, events: list[RunEvent]) -> None:
-        self.run_id = events[0].run_id
-        self._events = iter(list(events))
-
-    def __aiter__(self) -> _EventList:
-        return self
-
-    async def __anext__(self) -> RunEvent:
-        try:
-            return next(self._events)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-    async def __aenter__(self) -> _EventList:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def cancel(self) -> None:
-        self._events = iter(())
-
-    async def aclose(self) -> None:
-        self.cancel()
-
-
-class Splitter(Widget):
-    """A bar between two panes: drag it with the mouse to resize `target` (the pane on its left, or below it)."""
-
-    DEFAULT_CSS = """
-    Splitter {
-        background: $panel;
-    }
-    Splitter:hover, Splitter.-dragging {
-        background: $accent;
-    }
-    Splitter.-columns {
-        width: 1;
-        height: 1fr;
-    }
-    Splitter.-rows {
-        height: 1;
-        width: 1fr;
-    }
-    """
-
-    def __init__(self, target: str, axis: Literal["columns", "rows"], *, id: str | None = None) -> None:
-        super().__init__(id=id, classes=f"-{axis}")
-        self.target = target
-        self.axis = axis
-        self._dragging = False
-
-    def render(self) -> str:
-        return ""
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        self._dragging = True
-        self.add_class("-dragging")
-        self.capture_mouse()
-        event.stop()
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._dragging:
-            self._dragging = False
-            self.remove_class("-dragging")
-            self.release_mouse()
-            event.stop()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if not self._dragging:
-            return
-        pane = self.screen.query_one(self.target)
-        region = pane.region
-        if self.axis == "columns":
-            pane.styles.width = max(MIN_PANE, min(event.screen_x - region.x, self.screen.size.width - MIN_PANE))
-        else:
-            pane.styles.height = max(3, min(region.bottom - event.screen_y - 1, self.screen.size.height - MIN_PANE))
-        event.stop()
+def _replay_key(key: str, action: str, description: str, tooltip: str, *, show: bool = False) -> Binding:
+    """A replay's key: a priority binding, so a focused pane that scrolls on home and end does not take it; it
+    applies only to replays (`check_action`), so in a live run the inputs still get these keys."""
+    return Binding(key, action, description, show=show, tooltip=f"Replay: {tooltip}", priority=True)
 
 
 class DebuggerScreen(Screen[None]):
@@ -180,6 +79,7 @@ class DebuggerScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r,f9", "run", "Run", tooltip="Run the pipeline with the inputs in the Inputs pane."),
+        Binding("r,f9", "restart", "Replay again", tooltip="Replay the recorded run again from its start."),
         Binding("space,f5", "resume", "Continue", tooltip="Continue the paused run until a breakpoint or the end."),
         Binding("s", "step", "Step", tooltip="Release the next component completion, then pause again."),
         Binding("p", "pause", "Pause", tooltip="Pause the run: nothing new starts, running components finish."),
@@ -187,17 +87,30 @@ class DebuggerScreen(Screen[None]):
         Binding("b", "toggle_breakpoint", "Breakpoint", tooltip="Break when the selected component finishes."),
         Binding("c", "condition", "Condition", tooltip="Break on the selected component only when a condition holds."),
         Binding("e", "edit_outputs", "Edit outputs", tooltip="Edit what the paused component hands on."),
+        _replay_key("comma", "seek_completion(-1)", "Back", "go back to the previous completion.", show=True),
+        _replay_key("full_stop", "seek_completion(1)", "Forward", "jump to the next completion.", show=True),
+        _replay_key("less_than_sign", "speed(0.5)", "Slower", "half the speed."),
+        _replay_key("greater_than_sign", "speed(2)", "Faster", "twice the speed."),
+        _replay_key("home", "seek(0)", "To start", "go back to the start, paused."),
+        _replay_key("end", "seek(-1)", "To end", "jump to the end of the run."),
+        Binding("f", "fork", "Fork", tooltip="Edit the inspected visit's inputs and run live again from there."),
         Binding("[", "visit(-1)", "Previous visit", show=False, tooltip="Inspect the component's previous visit."),
         Binding("]", "visit(1)", "Next visit", show=False, tooltip="Inspect the component's next visit (loops)."),
         Binding("ctrl+s", "save_run", "Save run", tooltip="Write the run's events to the runs folder."),
+        Binding("ctrl+o", "open_runs", "Runs", tooltip="Browse saved runs: replay, delete, diff two."),
+        Binding("ctrl+k", "compare", "Compare", show=False, tooltip="Time the examples: sequential, then concurrent."),
+        Binding("ctrl+e", "export", "Export", show=False, tooltip="Export the run: Chrome trace, OTLP JSON, Mermaid."),
+        Binding("escape", "close", "Close", tooltip="Close this replay or fork, back to where it was opened."),
+        Binding("t", "show_tab('timeline')", "Timeline", show=False, tooltip="Show and focus the timeline."),
+        Binding("l", "show_tab('logs')", "Logs", show=False, tooltip="Show and focus the logs."),
         Binding("R", "toggle_recording", "Recording", show=False, tooltip="Record runs as they happen, or not."),
         Binding("g", "focus('#graph')", "Graph", show=False, tooltip="Focus the graph."),
         Binding("i", "focus_inputs", "Inputs", show=False, tooltip="Focus the first input field."),
         Binding("z", "maximize", "Maximize", show=False, tooltip="Maximize the focused pane (escape restores)."),
         Binding("{", "resize_columns(-4)", "Narrower graph", show=False, tooltip="Give the graph less width."),
         Binding("}", "resize_columns(4)", "Wider graph", show=False, tooltip="Give the graph more width."),
-        Binding("(", "resize_logs(-2)", "Smaller logs", show=False, tooltip="Give the logs fewer rows."),
-        Binding(")", "resize_logs(2)", "Taller logs", show=False, tooltip="Give the logs more rows."),
+        Binding("(", "resize_bottom(-2)", "Smaller timeline", show=False, tooltip="Give timeline and logs fewer rows."),
+        Binding(")", "resize_bottom(2)", "Taller timeline", show=False, tooltip="Give timeline and logs more rows."),
     ]
 
     def __init__(
@@ -208,11 +121,14 @@ class DebuggerScreen(Screen[None]):
         runs_dir: str | None = None,
         concurrency: int = 4,
         clock: Callable[[], float] | None = time.perf_counter,
+        closable: bool = False,
     ) -> None:
         """`source` names the pipeline while it loads; `clock` times running components (`None`: show no
-        times, so screenshots do not depend on the machine's speed)."""
+        times, so screenshots do not depend on the machine's speed). `closable`: escape closes the screen (a
+        replay or a fork opened on top of another one)."""
         super().__init__()
         self.source = source
+        self.closable = closable
         self.recording = record
         self.runs_dir = runs_dir
         self.concurrency = concurrency
@@ -221,7 +137,15 @@ class DebuggerScreen(Screen[None]):
         self.breakpoints = Breakpoints()
         self.session: DebugSession | None = None
         self.record_path: Path | None = None
-        """Where the current run is (being) recorded: live, or by "save run" afterwards."""
+        """Where the current run is (being) recorded: live, or by "save run" afterwards; a replay's file."""
+        self.replay: ReplayControl | None = None
+        """Set for a replay of a recorded run (`set_replay`); `None` for live runs."""
+        self.forked_from: Parent | None = None
+        """For a fork: the recorded run and visit it started from."""
+        self._connections: list[tuple[str, str, str, str]] = []
+        self._timeline: TimelineModel | None = None
+        self._timeline_seen: tuple[object, ...] | None = None
+        self._timeline_built = 0.0
         self._seen: tuple[object, ...] | None = None
         self._status = "idle"
         self._pause_seen: object = None
@@ -235,6 +159,10 @@ class DebuggerScreen(Screen[None]):
         self._logged = False
         self._events_read = 0
         self._run_error: str | None = None
+        self._shown_visit: int | None = None
+        """The visit the inspector shows: what the timeline highlights and a fork starts from."""
+        self._visit_to_pin: int | None = None
+        """A visit picked in the timeline, pinned when the graph has selected its component."""
 
     # -- layout ---------------------------------------------------------------------------------------------
 
@@ -256,10 +184,12 @@ class DebuggerScreen(Screen[None]):
                 inspector = Inspector(id="inspector")
                 inspector.border_title = "Inspector"
                 yield inspector
-        yield Splitter("#logs", "rows", id="row-splitter")
-        logs = LogView(id="logs")
-        logs.border_title = "Logs"
-        yield logs
+        yield Splitter("#bottom", "rows", id="row-splitter")
+        with TabbedContent(id="bottom", initial="timeline-tab"):
+            with TabPane("Timeline", id="timeline-tab"):
+                yield TimelineView(id="timeline")
+            with TabPane("Logs", id="logs-tab"):
+                yield LogView(id="logs")
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             with Horizontal(id="progress"):
@@ -278,16 +208,37 @@ class DebuggerScreen(Screen[None]):
         """Show the loaded pipeline; its warm-up may still be running, and runs are allowed meanwhile (each
         component's warm-up runs once: a run waits for the one in progress)."""
         self.loaded = loaded
+        self._connections = list(loaded.pipe.connections())
         graph = self.query_one(GraphView)
         graph.set_graph(loaded.layout)
         graph.border_title = f"Graph · {loaded.name}"
         pane = self.query_one("#inputs-pane")
         pane.remove_children()
-        pane.mount(InputsForm(loaded.pipe, id="inputs"))
+        if self.replay is None:
+            pane.mount(InputsForm(loaded.pipe, id="inputs"))
         if loaded.layout.boxes:
             graph.select(next(iter(loaded.layout.boxes)))
         self.refresh_bindings()
         self._seen = None
+
+    def set_replay(self, recorded: RecordedRun, speed: float | None = 1.0) -> None:
+        """Replay `recorded` in this screen (its pipeline already set with `set_pipeline`), starting at once;
+        `speed` as in `ReplayControl`. Nothing is executed and nothing is recorded again."""
+        self.replay = ReplayControl(recorded, speed)
+        self.record_path = recorded.path
+        started = recorded.events[0]
+        assert isinstance(started, RunStarted)
+        pane = self.query_one("#inputs-pane")
+        pane.border_title = "Inputs (recorded)"
+        pane.remove_children()
+        pane.mount(Static(Pretty(started.inputs), id="recorded-inputs"))
+        self.query_one(GraphView).border_title = f"Graph · {self.loaded.name if self.loaded else recorded.path.name}"
+        self._open_replay_at(0, paused=False)
+
+    def start_fork(self, run: PipelineRun, parent: Parent, inputs: dict[str, Any]) -> None:
+        """Drive a fork of a recorded run (its pipeline already set), recorded with its parent link."""
+        self.forked_from = parent
+        self._begin(run, inputs)
 
     def set_progress(self, label: str | None) -> None:
         """Show the loading indicator with `label`, or hide it (`None`)."""
@@ -311,8 +262,17 @@ class DebuggerScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only what makes sense now; greyed out (None) what will make sense again soon."""
         status = self.status
+        replaying = self.replay is not None
         if action == "run":
-            return False if self.active else self.loaded is not None or None
+            return False if self.active or replaying else self.loaded is not None or None
+        if action in ("restart", "seek_completion", "speed", "seek"):
+            return replaying
+        if action == "fork":
+            return (replaying and self._shown_visit is not None) or (None if replaying else False)
+        if action == "close":
+            return self.closable
+        if action == "compare":
+            return self.loaded is not None and not replaying and (not self.active or None)
         if action in ("toggle_breakpoint", "condition", "focus_inputs"):
             return self.loaded is not None or None
         if action in ("resume", "step"):
@@ -324,6 +284,8 @@ class DebuggerScreen(Screen[None]):
         if action == "edit_outputs":
             return self.session is not None and self.session.editable_visit is not None
         if action == "save_run":
+            return not replaying and self.session is not None and bool(self.session.events)
+        if action == "export":
             return self.session is not None and bool(self.session.events)
         return True
 
@@ -354,20 +316,31 @@ class DebuggerScreen(Screen[None]):
         except PipelineValidationError as error:
             self.notify(str(error), title="Cannot run", severity="error")
             return
+        self.forked_from = None  # a run started here is nobody's fork, even on a fork's screen
+        self._begin(run, data)
+
+    def _begin(self, run: PipelineRun, data: dict[str, Any]) -> None:
+        """Drive a live run, recorded as it happens unless recording is off."""
+        assert self.loaded is not None
         stream: EventStream = run
         self.record_path = None
         if self.recording:
             try:
                 recorder = RunStore(self.runs_dir).record(
-                    run, pipeline_name=self.loaded.name, pipeline=pipe, inputs=data
+                    run, pipeline_name=self.loaded.name, pipeline=self.loaded.pipe, inputs=data, parent=self.forked_from
                 )
             except OSError as error:
                 self.notify(f"Not recording: {error}", title="Runs folder", severity="warning")
             else:
                 stream = LiveRecording(run, recorder)
                 self.record_path = recorder.path
-        self.session = DebugSession(stream, self.breakpoints, live=True)
+        self._adopt(DebugSession(stream, self.breakpoints, live=True))
+
+    def _adopt(self, session: DebugSession) -> None:
+        """Make `session` the screen's run and drive it; a session driven before is cancelled (exclusive)."""
+        self.session = session
         self._reused, self._events_read, self._pinned_visit, self._run_error = set(), 0, None, None
+        self._timeline_seen = None
         self._slow_shown = self._run_started = time.monotonic()  # a short run never re-lays the footer out
         if self._logged:  # clearing an empty log would still repaint it, in the middle of the run's start
             self._logged = False
@@ -410,6 +383,157 @@ class DebuggerScreen(Screen[None]):
         if self.session is not None:
             self.session.stop()
         await self.workers.wait_for_complete([w for w in self.workers if w.group == "run"])
+
+    # -- replay ---------------------------------------------------------------------------------------------
+
+    def _open_replay_at(self, position: int, *, paused: bool) -> None:
+        """Show the recording as it was after `position` events, and play on from there unless `paused`."""
+        assert self.replay is not None
+        self._adopt(self.replay.session_at(position, self.breakpoints, paused=paused))
+        self._pause_seen = None
+
+    @property
+    def position(self) -> int:
+        """How many of the replay's events the panes show."""
+        return len(self.session.events) if self.session is not None else 0
+
+    def action_restart(self) -> None:
+        if self.replay is not None:
+            self._open_replay_at(0, paused=False)
+
+    def action_seek_completion(self, direction: int) -> None:
+        """Step back (-1) or forward (+1) to the moment after a component completion, paused there."""
+        if self.replay is None:
+            return
+        position = self.position
+        target = self.replay.previous_completion(position) if direction < 0 else self.replay.next_completion(position)
+        self._open_replay_at(target, paused=True)
+
+    def action_seek(self, position: int) -> None:
+        """Go to event `position` of the replay (negative: from the end, -1 being the end), paused there."""
+        if self.replay is not None:
+            self._open_replay_at(position if position >= 0 else len(self.replay) + 1 + position, paused=True)
+
+    @on(TimeSelected)
+    def _time_selected(self, event: TimeSelected) -> None:
+        if self.replay is None:
+            self.notify("Seeking in time works in replays: open a saved run (ctrl+o).", timeout=3)
+            return
+        self._open_replay_at(self.replay.position_at(event.seconds), paused=True)
+
+    def action_speed(self, factor: float) -> None:
+        if self.replay is None:
+            return
+        if factor > 1:
+            self.replay.faster()
+        else:
+            self.replay.slower()
+        self.notify(f"Replay speed: {self.replay.describe_speed()}", timeout=1.5)
+        self._seen = None
+
+    def action_fork(self) -> None:
+        """Edit the inspected visit's recorded inputs, then run the pipeline live from that visit on."""
+        session, replay, visit_id = self.session, self.replay, self._shown_visit
+        record = session.visit(visit_id) if session is not None and visit_id is not None else None
+        if replay is None or record is None or record.inputs is None or self.loaded is None:
+            self.notify("Select a visit that started in the replay (graph, timeline or [ ]) to fork from it.")
+            return
+        sockets = self.loaded.pipe.inputs(include_components_with_connected_inputs=True).get(record.component, {})
+        types = {socket: info["type"] for socket, info in sockets.items()}
+        original = record.inputs
+        note = f"save runs it again from visit {record.visit + 1}, live"
+
+        def edited(inputs: dict[str, Any] | None) -> None:
+            if inputs is None or visit_id is None:
+                return
+            changed = {socket: value for socket, value in inputs.items() if value is not original.get(socket)}
+            self._fork(replay, visit_id, changed)
+
+        self.app.push_screen(EditSocketsScreen(record.component, original, types, kind="inputs", note=note), edited)
+
+    def _fork(self, replay: ReplayControl, visit_id: int, inputs: dict[str, Any]) -> None:
+        assert self.loaded is not None
+        try:
+            run, parent = fork_run(
+                replay.recorded, visit_id, inputs=inputs, pipeline=self.loaded.pipe, concurrency_limit=self.concurrency
+            )
+        except (ForkError, PipelineValidationError) as error:
+            self.notify(str(error), title="Cannot fork", severity="error")
+            return
+        started = replay.events[0]
+        assert isinstance(started, RunStarted)
+        fork = DebuggerScreen(
+            self.source,
+            record=self.recording,
+            runs_dir=self.runs_dir,
+            concurrency=self.concurrency,
+            clock=self.clock,
+            closable=True,
+        )
+        fork.breakpoints = self.breakpoints
+        loaded = self.loaded
+
+        def begin() -> None:
+            fork.set_pipeline(loaded)
+            fork.start_fork(run, parent, dict(started.inputs))
+
+        self.app.push_screen(fork, lambda _: None)
+        fork.call_after_refresh(begin)
+
+    async def action_close(self) -> None:
+        """Back to the screen this one was opened from; a fork still running is stopped first."""
+        if self.closable:
+            await self.stop_run()
+            self.dismiss(None)
+
+    # -- other screens ------------------------------------------------------------------------------------------
+
+    def action_open_runs(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.post_message(OpenRun(path))
+
+        self.app.push_screen(RunsScreen(self.runs_dir), chosen)
+
+    def action_compare(self) -> None:
+        if self.loaded is None:
+            return
+        try:
+            queries = example_queries(self.loaded.pipe, self.loaded.name)
+        except ValueError as error:
+            self.notify(str(error), title="Nothing to compare", severity="warning")
+            return
+        self.app.push_screen(
+            CompareScreen(
+                self.loaded.pipe,
+                self.loaded.name,
+                queries,
+                concurrency=self.concurrency,
+                runs_dir=self.runs_dir,
+                record=self.recording,
+            )
+        )
+
+    def action_export(self) -> None:
+        session = self.session
+        if session is None or not session.events:
+            self.notify("Nothing to export yet: run the pipeline first.")
+            return
+        run_id = session.events[0].run_id[:8]
+        name = self.record_path.stem if self.record_path is not None else f"{self.source}-{run_id}"
+        directory = RunStore(self.runs_dir).directory
+
+        def exported(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Exported: {path}", title="Export", timeout=6)
+
+        pipe = self.loaded.pipe if self.loaded is not None else None
+        screen = ExportScreen(list(session.events), name=name, directory=directory, pipeline=pipe)
+        self.app.push_screen(screen, exported)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#bottom", TabbedContent).active = f"{tab}-tab"
+        self.query_one(f"#{tab}").focus()
 
     # -- breakpoints and edits ------------------------------------------------------------------------------
 
@@ -463,7 +587,7 @@ class DebuggerScreen(Screen[None]):
             else:
                 self.notify(f"Outputs of {record.component} replaced.", timeout=2)
 
-        self.app.push_screen(EditOutputsScreen(record.component, record.outputs or {}, types), edited)
+        self.app.push_screen(EditSocketsScreen(record.component, record.outputs or {}, types), edited)
 
     # -- recording ------------------------------------------------------------------------------------------
 
@@ -486,7 +610,7 @@ class DebuggerScreen(Screen[None]):
     def save_events(self, events: list[RunEvent]) -> None:
         """Write events already read to a run file, off the UI thread (encoding a large run takes a while)."""
         assert self.loaded is not None
-        stream = _EventList(events)
+        stream = EventList(events)
         try:
             recorder = RunStore(self.runs_dir).record(stream, pipeline_name=self.loaded.name, pipeline=self.loaded.pipe)
             asyncio.run(_drain(recorder))
@@ -508,7 +632,8 @@ class DebuggerScreen(Screen[None]):
         if event.control is not graph:
             graph.select(event.name)  # comes back here from the graph, which scrolls to it
         elif event.name == graph.selected:  # not a stale message from an earlier selection
-            self._pinned_visit = None
+            self._pinned_visit = self._visit_to_pin
+            self._visit_to_pin = None
             self._show_inspector()
 
     @on(BreakpointsPanel.Selected)
@@ -523,6 +648,11 @@ class DebuggerScreen(Screen[None]):
 
     @on(VisitSelected)
     def _visit_selected(self, event: VisitSelected) -> None:
+        graph = self.query_one(GraphView)
+        if event.component is not None and event.component != graph.selected:
+            self._visit_to_pin = event.visit_id  # pinned once the graph's selection comes back
+            graph.select(event.component)
+            return
         self._pinned_visit = event.visit_id
         self._show_inspector()
 
@@ -545,9 +675,9 @@ class DebuggerScreen(Screen[None]):
         left = self.query_one("#left")
         left.styles.width = max(MIN_PANE, min(_cells(left, "width") + delta, self.size.width - MIN_PANE))
 
-    def action_resize_logs(self, delta: int) -> None:
-        logs = self.query_one(LogView)
-        logs.styles.height = max(3, min(_cells(logs, "height") + delta, self.size.height - MIN_PANE))
+    def action_resize_bottom(self, delta: int) -> None:
+        bottom = self.query_one("#bottom")
+        bottom.styles.height = max(4, min(_cells(bottom, "height") + delta, self.size.height - MIN_PANE))
 
     def _visit_ids(self, name: str | None) -> list[int]:
         if name is None or self.session is None:
@@ -562,8 +692,10 @@ class DebuggerScreen(Screen[None]):
         if not visits or self.session is None:
             inspector.border_subtitle = ""
             inspector.show(name, None, None, "")
+            self._show_visit(None)
             return
         visit_id = self._pinned_visit if self._pinned_visit in visits else visits[-1]
+        self._show_visit(visit_id)
         inspector.border_subtitle = (
             f"visit {visits.index(visit_id) + 1} of {len(visits)} · [ ] other visits" if len(visits) > 1 else ""
         )
@@ -573,6 +705,12 @@ class DebuggerScreen(Screen[None]):
         if reason is not None and reason.visit_id == visit_id:
             status = "paused"
         inspector.show(name, span.visit if span is not None else None, self.session.visit(visit_id), status)
+
+    def _show_visit(self, visit_id: int | None) -> None:
+        if visit_id != self._shown_visit:
+            self._shown_visit = visit_id
+            self.refresh_bindings()  # fork needs a visit
+        self.query_one(TimelineView).select_visit(visit_id)
 
     # -- the refresh tick -------------------------------------------------------------------------------------
 
@@ -586,7 +724,7 @@ class DebuggerScreen(Screen[None]):
         ):
             return  # a state that lasts less than a frame is never drawn: a short run costs no frame mid-way
         running = session is not None and bool(session.summary.running)
-        now = self.clock() if self.clock is not None and running else None
+        now = self._now() if running else None
         graph = self.query_one(GraphView)
         view = (graph.scroll_offset, graph.size)
         seen = (session.version if session is not None else 0, self.breakpoints.version, now, view)
@@ -597,8 +735,10 @@ class DebuggerScreen(Screen[None]):
             self._read_new_events(session)
         if self.loaded is not None:
             names = graph.visible_names()
-            states = node_states(names, session, self.breakpoints, self.clock and self.clock(), self._reused)
+            states = node_states(names, session, self.breakpoints, self._now(), self._reused)
             graph.update_states(states, session.queued if session is not None else ())
+        if session is not None:
+            self._update_timeline(session, now)
         self.query_one("#status", Static).update(self._status_text(), layout=False)  # one line, always
         moment = time.monotonic()
         under_way = session is not None and session.status in ("idle", "running")  # idle: about to start
@@ -609,6 +749,31 @@ class DebuggerScreen(Screen[None]):
             self._show_inspector()
         else:
             self._slow_pending = True
+
+    def _now(self) -> float | None:
+        """The run's clock: the machine's for a live run, the recording's for a replay; `None` without a clock."""
+        if self.clock is None:
+            return None
+        stream = self.replay.stream if self.replay is not None else None
+        return stream.clock() if stream is not None else self.clock()
+
+    def _update_timeline(self, session: DebugSession, now: float | None) -> None:
+        """Re-index the timeline's bars when the session changed (at most every `TIMELINE_SECONDS` while it
+        runs, with the critical path once it ended); let running bars grow to `now` on every tick."""
+        key = (session, session.version)
+        ended = session.status in ENDED
+        moment = time.monotonic()
+        if key != self._timeline_seen:
+            if ended or session.status == "paused" or moment - self._timeline_built >= TIMELINE_SECONDS:
+                self._timeline_seen, self._timeline_built = key, moment
+                connections = self._connections if ended else None
+                self._timeline = TimelineModel.from_summary(session.summary, connections=connections)
+            else:
+                self._slow_pending = True  # come back next tick even if nothing else changes
+        if self._timeline is not None:
+            origin = session.summary.origin
+            relative = now - origin if now is not None and origin is not None else None
+            self.query_one(TimelineView).update_model(self._timeline, relative)
 
     def _read_new_events(self, session: DebugSession) -> None:
         """Remember reused visits (the summary does not say), reading only the events new since last time."""
@@ -640,6 +805,13 @@ class DebuggerScreen(Screen[None]):
         name = self.loaded.name if self.loaded is not None else self.source
         text = Text.assemble((f" {name} ", "bold reverse"), " ")
         session = self.session
+        if self.replay is not None:
+            text.append(f" ⏮ REPLAY {self.replay.describe_speed()} ", style="bold reverse magenta")
+            text.append(f" event {self.position}/{len(self.replay)} ", style="magenta")
+        elif self.forked_from is not None:
+            fork = f" ⑂ FORK of {self.forked_from.run_id[:8]} @ visit {self.forked_from.visit_id} "
+            text.append(fork, style="bold reverse cyan")
+            text.append(" ")
         if self.loaded is None:
             text.append("loading…", style="dim")
             return text
@@ -651,7 +823,7 @@ class DebuggerScreen(Screen[None]):
         if self.breakpoints:
             text.append(f" · {len(self.breakpoints)} breakpoint{'s' * (len(self.breakpoints) > 1)}", style="dim")
         if self.record_path is not None:
-            text.append(" · saved to ", style="dim")
+            text.append(" · from " if self.replay is not None else " · saved to ", style="dim")
             text.append(_short_path(self.record_path), style="cyan")
         elif not self.recording:
             text.append(" · not recording", style="dim")

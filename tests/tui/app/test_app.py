@@ -12,7 +12,7 @@ from pipeline.runs.recording import read_run
 from tests.tui.app.conftest import TOY, failing_yaml, screen_text, wait_for, wait_loaded, waiting_yaml
 from tui.app import PipedebugApp
 from tui.screens.condition import ConditionScreen
-from tui.screens.edit_outputs import EditOutputsScreen
+from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.widgets.graph import GraphView
 from tui.widgets.inspector import Inspector
@@ -38,6 +38,7 @@ async def test_runs_the_waiting_sample_to_the_end_and_records_it(small_waits: Pa
         await pilot.press("r")
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the run to finish")
         await wait_for(pilot, lambda: set(statuses(app).values()) == {"done"}, "every component to show done")
+        await pilot.press("l")  # the timeline's tab is in front; the logs fill in once shown
         await wait_for(pilot, lambda: len(log_lines(app)) >= 10, "the prints of the five components")
 
         text = screen_text(app)
@@ -99,10 +100,10 @@ async def test_edit_outputs_at_a_breakpoint_changes_what_downstream_receives(tmp
         assert visit_id is not None
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOutputsScreen), "the edit modal")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditSocketsScreen), "the edit modal")
         app.screen.query_one(TextArea).text = '"edited at the breakpoint"'
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, EditOutputsScreen), "the modal to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, EditSocketsScreen), "the modal to close")
 
         record = session.visit(visit_id)
         assert record is not None and record.outputs == {"message": "edited at the breakpoint"}
@@ -367,8 +368,8 @@ async def test_panes_resize_by_dragging_a_splitter_and_by_keys(small_waits: Path
         await pilot.press("}", "}")
         await pilot.pause()
         assert left.outer_size.width == before - 12
-        logs = app.debugger.query_one("#logs")
-        rows = logs.outer_size.height
+        bottom = app.debugger.query_one("#bottom")
+        rows = bottom.outer_size.height
         await pilot.press(")")
         await pilot.pause()
-        assert logs.outer_size.height == rows + 2
+        assert bottom.outer_size.height == rows + 2

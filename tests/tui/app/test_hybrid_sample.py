@@ -8,7 +8,7 @@ from textual.widgets import DataTable, TextArea
 
 from tests.tui.app.conftest import screen_text, wait_for
 from tui.app import PipedebugApp
-from tui.screens.edit_outputs import EditOutputsScreen
+from tui.screens.edit_sockets import EditSocketsScreen
 from tui.widgets.graph import GraphView
 from tui.widgets.inspector import Inspector
 
@@ -43,11 +43,11 @@ async def test_hybrid_sample_break_on_joiner_inspect_edit_step_continue() -> Non
         assert "paused at joiner (breakpoint)" in screen_text(app)
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, EditOutputsScreen), "the edit modal")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditSocketsScreen), "the edit modal")
         editor = app.screen.query_one(TextArea)
         editor.text = json.dumps(json.loads(editor.text)[:2])
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, EditOutputsScreen), "the modal to close")
+        await wait_for(pilot, lambda: not isinstance(app.screen, EditSocketsScreen), "the modal to close")
         assert len(joined.outputs["documents"]) == 2
 
         await pilot.press("s")

@@ -7,15 +7,21 @@ Update them after a deliberate change with `pytest tests/tui/app/test_snapshots.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
+from pipeline import AsyncPipeline
+from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
+from pipeline.runs.recording import RunRecorder
 from tests.tui.app.conftest import TOY, failing_yaml, wait_for, wait_loaded
 from tui.app import PipedebugApp
+from tui.state.streams import EventList
 from tui.widgets.graph import GraphView
 
 SIZE = (120, 40)
@@ -70,6 +76,7 @@ def test_paused_at_a_breakpoint_with_a_queued_completion(snap_compare: Callable[
         await pilot.press("r")
         await wait_for(pilot, lambda: app.debugger.session and app.debugger.session.queued == ["slow"], "the queue")
         await wait_for(pilot, lambda: app.debugger.query_one(GraphView).queued == {"slow"}, "the queue drawn")
+        await pilot.press("l")  # the timeline's bars are as long as the machine was slow: show the logs
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
@@ -85,6 +92,52 @@ def test_failed_run(snap_compare: Callable[..., bool], tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.debugger.query_one(GraphView).selected == "fail", "the failed component")
         # The traceback holds absolute paths, which differ between checkouts: show the visit's inputs instead.
         app.debugger.query_one("#inspector").query_one(TabbedContent).active = "inputs"
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def diamond_recording(directory: Path) -> Path:
+    """A run of the diamond with made-up times, so the timeline is the same on every machine: `slow` takes
+    100 ms beside `double`'s 10 ms, and is on the critical path."""
+    definition = AsyncPipeline.load(diamond_yaml(directory), allowed_modules=[TOY]).dumps()
+    events: list[RunEvent] = [
+        RunStarted(run_id="d1a2b3c4", time=10.0, wall_time=1.8e9, inputs={"source": {"value": 1}}, concurrency_limit=4)
+    ]
+    visits = [("source", 0.0, 0.005, {"value": 2}), ("slow", 0.005, 0.105, {"value": 2})]
+    visits += [("double", 0.005, 0.015, {"value": 4}), ("total", 0.105, 0.11, {"value": 6})]
+    for visit_id, (name, start, end, outputs) in enumerate(visits, start=1):
+        common = {"run_id": "d1a2b3c4", "visit_id": visit_id, "component": name, "visit": 1, "mode": "sync"}
+        events.append(ComponentStarted(time=10 + start, inputs={}, **common))
+        events.append(
+            ComponentFinished(
+                time=10 + end, outputs=outputs, started_at=10 + start, finished_at=10 + end, thread="T1", **common
+            )
+        )
+    events.sort(key=lambda event: event.time)
+    events.append(RunFinished(run_id="d1a2b3c4", time=10.11, outputs={"total": {"value": 6}}))
+    path = directory / "diamond-run.jsonl"
+    recorder = RunRecorder(EventList(events), path, pipeline=definition, pipeline_name="diamond", inputs={})
+
+    async def drain() -> None:
+        async with recorder:
+            async for _ in recorder:
+                pass
+
+    asyncio.run(drain())
+    return path
+
+
+def test_replay_with_its_timeline(
+    snap_compare: Callable[..., bool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the status bar shows the run file relative to here
+    app = PipedebugApp(replay=diamond_recording(tmp_path), speed=None, allowed_modules=[TOY], clock=None)
+
+    async def run_before(pilot: Pilot) -> None:
+        await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the replay")
+        app.debugger.query_one(GraphView).select("slow")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

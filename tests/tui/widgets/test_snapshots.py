@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from pipeline.dataclasses import Document
-from tui.screens.edit_outputs import EditOutputsScreen, SocketEditor
+from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor
 from tui.state.session import VisitRecord
 from tui.widgets.inspector import Inspector
 
@@ -43,7 +43,7 @@ class InspectorApp(App[None]):
 class EditApp(App[None]):
     def on_mount(self) -> None:
         outputs: dict[str, Any] = {"count": 1, "documents": wonders()[:1]}
-        self.push_screen(EditOutputsScreen("joiner", outputs, {"count": int, "documents": list[Document]}))
+        self.push_screen(EditSocketsScreen("joiner", outputs, {"count": int, "documents": list[Document]}))
 
 
 def test_inspector_showing_documents(snap_compare: Any) -> None:

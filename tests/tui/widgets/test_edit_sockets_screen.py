@@ -9,7 +9,7 @@ from textual.app import App
 from textual.widgets import Static, TextArea
 
 from pipeline.dataclasses import ChatMessage, Document
-from tui.screens.edit_outputs import EditOutputsScreen, SocketEditor, from_json, mismatch, to_json
+from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor, from_json, mismatch, to_json
 
 RESULT_UNSET = object()
 OUTPUT_TYPES: dict[str, Any] = {
@@ -40,7 +40,7 @@ class EditApp(App[None]):
         self.result: object = RESULT_UNSET
 
     def on_mount(self) -> None:
-        self.push_screen(EditOutputsScreen("retriever", self.values, OUTPUT_TYPES), self.done)
+        self.push_screen(EditSocketsScreen("retriever", self.values, OUTPUT_TYPES), self.done)
 
     def done(self, result: dict[str, Any] | None) -> None:
         self.result = result
@@ -115,7 +115,7 @@ async def test_errors_are_shown_inline_and_block_saving_until_fixed() -> None:
         assert editor(app, "count").has_class("-invalid")
 
         await pilot.press("ctrl+s")
-        assert isinstance(app.screen, EditOutputsScreen)
+        assert isinstance(app.screen, EditSocketsScreen)
         assert app.result is RESULT_UNSET
         assert app.focused is editor(app, "documents").query_one(TextArea), "the first invalid socket"
 

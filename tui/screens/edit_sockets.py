@@ -1,4 +1,7 @@
-"""Modal: edit a paused visit's outputs as JSON, one editor per socket, checked against the declared types.
+"""Modal: edit a visit's sockets as JSON, one editor per socket, checked against the declared types.
+
+Two uses: the outputs of a visit paused at a breakpoint (what it hands on), and the inputs of a recorded visit
+to fork the run from (what it runs again with).
 
 Documents and chat messages are shown as their `to_dict()` and rebuilt with `from_dict()` wherever the socket
 type names them (`list[Document]`, `ChatMessage | None`, `dict[str, list[Document]]`, ...), so what is saved
@@ -11,7 +14,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origin
 
 from rich.text import Text
 from textual import on
@@ -136,49 +139,49 @@ class SocketEditor(Vertical):
         return self.error is None
 
 
-class EditOutputsScreen(ModalScreen[dict[str, Any] | None]):
-    """Edit `outputs` (socket -> value) of one paused visit; dismisses with the new outputs, or `None` if
-    cancelled. `output_types` are the component's declared output socket types (a missing one means `Any`)."""
+class EditSocketsScreen(ModalScreen[dict[str, Any] | None]):
+    """Edit `values` (socket -> value) of one visit's `kind` sockets; dismisses with the new values, or `None`
+    if cancelled. `socket_types` are the component's declared socket types (a missing one means `Any`)."""
 
     DEFAULT_CSS = """
-    EditOutputsScreen {
+    EditSocketsScreen {
         align: center middle;
     }
-    EditOutputsScreen > #edit-dialog {
+    EditSocketsScreen > #edit-dialog {
         width: 90%;
         height: 90%;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
     }
-    EditOutputsScreen #edit-title {
+    EditSocketsScreen #edit-title {
         text-style: bold;
         height: 1;
         margin-bottom: 1;
     }
-    EditOutputsScreen #edit-editors {
+    EditSocketsScreen #edit-editors {
         height: 1fr;
     }
-    EditOutputsScreen .socket-editor {
+    EditSocketsScreen .socket-editor {
         height: auto;
         margin-bottom: 1;
     }
-    EditOutputsScreen .socket-editor TextArea {
+    EditSocketsScreen .socket-editor TextArea {
         height: auto;
         max-height: 16;
     }
-    EditOutputsScreen .socket-editor.-invalid TextArea {
+    EditSocketsScreen .socket-editor.-invalid TextArea {
         border: tall $error;
     }
-    EditOutputsScreen .socket-error {
+    EditSocketsScreen .socket-error {
         color: $text-error;
         height: auto;
     }
-    EditOutputsScreen #edit-buttons {
+    EditSocketsScreen #edit-buttons {
         height: auto;
         align-horizontal: right;
     }
-    EditOutputsScreen #edit-buttons Button {
+    EditSocketsScreen #edit-buttons Button {
         margin-left: 1;
     }
     """
@@ -188,18 +191,32 @@ class EditOutputsScreen(ModalScreen[dict[str, Any] | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, component: str, outputs: Mapping[str, Any], output_types: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        component: str,
+        values: Mapping[str, Any],
+        socket_types: Mapping[str, Any],
+        *,
+        kind: Literal["inputs", "outputs"] = "outputs",
+        note: str = "",
+    ) -> None:
+        """`note`: what saving will do, shown after the title (e.g. that a fork runs from here)."""
         super().__init__()
         self.component = component
-        self.outputs = dict(outputs)
-        self.output_types = dict(output_types)
+        self.values = dict(values)
+        self.socket_types = dict(socket_types)
+        self.kind = kind
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="edit-dialog"):
-            yield Label(Text.assemble("Edit the outputs of ", (self.component, "bold"), " (JSON)"), id="edit-title")
+            title = Text.assemble(f"Edit the {self.kind} of ", (self.component, "bold"), " (JSON)")
+            if self.note:
+                title.append(f" · {self.note}", style="dim")
+            yield Label(title, id="edit-title")
             with VerticalScroll(id="edit-editors"):
-                for socket, value in self.outputs.items():
-                    yield SocketEditor(socket, value, self.output_types.get(socket, Any))
+                for socket, value in self.values.items():
+                    yield SocketEditor(socket, value, self.socket_types.get(socket, Any))
             with Horizontal(id="edit-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="edit-save")
                 yield Button("Cancel (esc)", id="edit-cancel")
