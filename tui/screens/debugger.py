@@ -65,7 +65,7 @@ up at most this often; the graph and the status line keep the tick's pace. Pause
 NAMES_SHOWN = 3
 """Components named in the status bar's running list; the rest are counted."""
 TIMELINE_SECONDS = 0.1
-"""While a run goes on, the timeline's bars are re-indexed at most this often; running bars grow every tick."""
+"""While a run goes on, the timeline is redrawn at most this often (its bars re-indexed, running bars grown)."""
 
 
 def _replay_key(key: str, action: str, description: str, tooltip: str, *, show: bool = False) -> Binding:
@@ -145,7 +145,7 @@ class DebuggerScreen(Screen[None]):
         self._connections: list[tuple[str, str, str, str]] = []
         self._timeline: TimelineModel | None = None
         self._timeline_seen: tuple[object, ...] | None = None
-        self._timeline_built = 0.0
+        self._timeline_drawn = 0.0
         self._seen: tuple[object, ...] | None = None
         self._status = "idle"
         self._pause_seen: object = None
@@ -758,22 +758,22 @@ class DebuggerScreen(Screen[None]):
         return stream.clock() if stream is not None else self.clock()
 
     def _update_timeline(self, session: DebugSession, now: float | None) -> None:
-        """Re-index the timeline's bars when the session changed (at most every `TIMELINE_SECONDS` while it
-        runs, with the critical path once it ended); let running bars grow to `now` on every tick."""
-        key = (session, session.version)
-        ended = session.status in ENDED
+        """Redraw the timeline: at once when the run paused or ended (with the critical path once it ended), at
+        most every `TIMELINE_SECONDS` while it runs (bars re-indexed if the session changed, running bars grown
+        to `now`): a full-width pane repainted at 30 Hz would cost a run of short components a third more."""
         moment = time.monotonic()
-        if key != self._timeline_seen:
-            if ended or session.status == "paused" or moment - self._timeline_built >= TIMELINE_SECONDS:
-                self._timeline_seen, self._timeline_built = key, moment
-                connections = self._connections if ended else None
-                self._timeline = TimelineModel.from_summary(session.summary, connections=connections)
-            else:
-                self._slow_pending = True  # come back next tick even if nothing else changes
-        if self._timeline is not None:
-            origin = session.summary.origin
-            relative = now - origin if now is not None and origin is not None else None
-            self.query_one(TimelineView).update_model(self._timeline, relative)
+        if session.status == "running" and moment - self._timeline_drawn < TIMELINE_SECONDS:
+            self._slow_pending = True  # come back next tick even if nothing else changes
+            return
+        self._timeline_drawn = moment
+        key = (session, session.version)
+        if key != self._timeline_seen or self._timeline is None:
+            self._timeline_seen = key
+            connections = self._connections if session.status in ENDED else None
+            self._timeline = TimelineModel.from_summary(session.summary, connections=connections)
+        origin = session.summary.origin
+        relative = now - origin if now is not None and origin is not None else None
+        self.query_one(TimelineView).update_model(self._timeline, relative)
 
     def _read_new_events(self, session: DebugSession) -> None:
         """Remember reused visits (the summary does not say), reading only the events new since last time."""

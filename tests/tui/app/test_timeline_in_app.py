@@ -1,0 +1,76 @@
+"""The timeline and the screens it appears on, reached from the debugger: live bars during a run, the critical path
+once it ended, seeking a replay by a click on the time axis, and the comparison screen on `ctrl+k`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.runs.compare import critical_path
+from tests.tui.app.conftest import wait_for, wait_loaded, waiting_yaml
+from tests.tui.app.test_replay_app import SIZE, record, replay_app, replay_started
+from tui.app import PipedebugApp
+from tui.screens.compare import CompareScreen
+from tui.widgets.timeline import TimelineView
+
+
+async def test_live_bars_while_paused_and_the_critical_path_once_ended(tmp_path: Path) -> None:
+    waits = {"wait_1": 0.02, "wait_2": 0.02, "wait_3": 0.05, "wait_4": 0.15, "wait_5": 0.05}
+    app = PipedebugApp(waiting_yaml(tmp_path, waits), record=False)
+    app.debugger.breakpoints.add("wait_1")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.debugger.status == "paused", "the breakpoint")
+        timeline = app.debugger.query_one(TimelineView)
+        await wait_for(pilot, lambda: len(timeline.model.bars) == 3, "the three first visits drawn")
+        statuses = {timeline.model.lanes[bar.lane]: bar.status for bar in timeline.model.bars}
+        assert statuses["wait_1"] == "finished"
+        assert statuses["wait_3"] == "running" and statuses["wait_5"] == "running"
+        assert not timeline.model.critical  # only an ended run has one
+
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the run")
+        session = app.debugger.session
+        assert session is not None
+        path = critical_path(session.summary.spans, list(app.debugger.loaded.pipe.connections()))
+        await wait_for(pilot, lambda: len(timeline.model.bars) == 5, "every visit drawn")
+        on_path = {timeline.model.lanes[bar.lane] for bar in timeline.model.bars if bar.key in timeline.model.critical}
+        assert on_path == {"wait_3", "wait_4"} == set(path.components)
+
+
+async def test_a_click_on_the_time_axis_seeks_the_replay(small_waits: Path, runs_dir: Path) -> None:
+    app = replay_app(await record(small_waits, runs_dir), speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await replay_started(pilot)
+        await wait_for(pilot, lambda: screen.status == "finished", "the end of the replay")
+        timeline = screen.query_one(TimelineView)
+        left = timeline.content_region.x - timeline.region.x
+        top = timeline.content_region.y - timeline.region.y
+        gutter = timeline.model.gutter_width(timeline.content_size.width)
+        column, scale = timeline.content_size.width // 2, timeline.scale
+        await pilot.click(timeline, offset=(left + column, top))
+        await wait_for(pilot, lambda: screen.status == "paused", "the replay to pause where clicked")
+        assert screen.replay is not None and screen.session is not None
+        seconds = (column - gutter) * scale  # give or take a column of scrollbar gutter
+        low, high = screen.replay.position_at(seconds - scale), screen.replay.position_at(seconds + scale)
+        assert low <= screen.position <= high
+        assert 0 < screen.position < len(screen.replay)
+        assert screen.session.summary.running  # the middle of the run: something was running then
+
+
+async def test_compare_from_the_debugger_shows_concurrent_faster(tmp_path: Path, runs_dir: Path) -> None:
+    waits = {"wait_1": 0.05, "wait_2": 0.05, "wait_3": 0.05, "wait_4": 0.1, "wait_5": 0.15}
+    app = PipedebugApp(waiting_yaml(tmp_path, waits))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), "the comparison screen")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        await wait_for(pilot, lambda: compare.comparison is not None, "the comparison to finish", timeout=30)
+        comparison = compare.comparison
+        assert comparison is not None and len(comparison.queries) == 3
+        assert comparison.concurrent.wall_time < comparison.sequential.wall_time
+        assert len(list(runs_dir.glob("*.jsonl"))) == 6  # every run of both modes recorded
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.debugger, "back to the debugger")
