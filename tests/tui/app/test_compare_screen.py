@@ -58,7 +58,7 @@ def waiting_pipeline(directory: Path, seconds: float) -> AsyncPipeline:
 
 
 async def test_a_real_comparison_runs_live_then_shows_both_modes_on_one_scale(tmp_path: Path, runs_dir: Path) -> None:
-    pipe = waiting_pipeline(tmp_path, 0.05)
+    pipe = waiting_pipeline(tmp_path, 0.1)  # about 0.9 s one after another: time to see it run
     screen = CompareScreen(pipe, "waiting", example_queries(pipe, "waiting"), concurrency=4)
     app = CompareApp(screen)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -109,7 +109,7 @@ async def test_r_runs_it_again_and_an_unwritable_runs_folder_is_a_notification(t
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_for(pilot, lambda: screen.comparison is not None, "the comparison", timeout=30)
         first = screen.comparison
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Not recording" in screen_text(app), "the notification")
         assert screen.recorded == [] and screen_text(app).count("Not recording") == 1, "said once, not per run"
         await pilot.press("r")
         await wait_for(pilot, lambda: screen.comparison not in (None, first), "the second comparison", timeout=30)
