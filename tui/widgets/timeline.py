@@ -84,13 +84,20 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "plus,equals_sign",
-            "zoom(0.5)",
+            f"zoom({1 / ZOOM_STEP})",
             "Zoom in",
             key_display="+",
             group=ZOOM,
             tooltip="Halve the time per column.",
         ),
-        Binding("minus", "zoom(2)", "Zoom out", key_display="-", group=ZOOM, tooltip="Double the time per column."),
+        Binding(
+            "minus",
+            f"zoom({ZOOM_STEP})",
+            "Zoom out",
+            key_display="-",
+            group=ZOOM,
+            tooltip="Double the time per column.",
+        ),
         Binding("0", "fit", "Fit", tooltip="Fit the whole run in the width, and follow it as it grows."),
         Binding("left", "pan(-1)", "Pan left", key_display="←", group=PAN, tooltip="Show earlier times."),
         Binding("right", "pan(1)", "Pan right", key_display="→", group=PAN, tooltip="Show later times."),
