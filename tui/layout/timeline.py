@@ -36,6 +36,8 @@ UNITS: tuple[tuple[float, str], ...] = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"))
 NICE = (1, 2, 5)
 GROUP_MARK = "▾ "
 """Drawn before a group's title on its header row."""
+WARM_UP = "░"
+"""Shades a component's lane while its `warm_up()` ran (loading a model, indexing a corpus) during the run."""
 
 VisitKey = tuple[int, int]
 """(group, visit id): what names a bar, since visit ids repeat across the runs of a grouped model."""
@@ -156,6 +158,8 @@ class TimelineModel:
     """Visits on their run's critical path (empty without connections)."""
     headers: frozenset[int] = frozenset()
     """Lanes that head a group: no bars, the title drawn across the row."""
+    warm_ups: tuple[tuple[int, float, float], ...] = ()
+    """(lane, start, end) of each component's warm-up within the run: drawn, never selected."""
     _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, indices into `bars` sorted by start."""
     _starts: list[list[float]] = field(default_factory=list, repr=False, compare=False)
@@ -165,9 +169,12 @@ class TimelineModel:
     """Index into `bars` by key, built on the first lookup: drawing never needs it."""
 
     @classmethod
-    def from_summary(cls, summary: RunSummary, *, connections: Connections | None = None) -> TimelineModel:
-        """One run, no header lane: group 0, times relative to the run's start."""
-        return cls._build([("", summary, 0.0)], connections, headed=False, until=0.0)
+    def from_summary(
+        cls, summary: RunSummary, *, connections: Connections | None = None, until: float = 0.0
+    ) -> TimelineModel:
+        """One run, no header lane: group 0, times relative to the run's start. The axis reaches at least `until`
+        seconds: a replay shows the whole recording's time from the start, so playing or seeking never rescales."""
+        return cls._build([("", summary, 0.0)], connections, headed=False, until=until)
 
     @classmethod
     def from_groups(
@@ -195,6 +202,7 @@ class TimelineModel:
         lanes: list[str] = []
         headers: list[int] = []
         bars: list[Bar] = []
+        warm_ups: list[tuple[int, float, float]] = []
         critical: set[VisitKey] = set()
         end = until
         for group, (title, summary, offset) in enumerate(groups):
@@ -211,11 +219,18 @@ class TimelineModel:
                 finish = None if span.finished_at is None else offset + span.finished_at
                 bars.append(Bar(span.visit_id, lane, start, finish, span.status, group))
                 end = max(end, start if finish is None else finish)
+            for component, (started, finished) in summary.warm_ups.items():
+                lane = lane_of.get(component)
+                if lane is None:  # warmed up, never ran (yet)
+                    lane = lane_of[component] = len(lanes)
+                    lanes.append(component)
+                warm_ups.append((lane, offset + started, offset + finished))
+                end = max(end, offset + finished)
             if summary.ended_at is not None:
                 end = max(end, offset + summary.ended_at)
             if links is not None:
                 critical.update((group, visit_id) for visit_id in _critical_visits(summary, links))
-        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers))
+        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers), tuple(warm_ups))
         model._index()
         return model
 
@@ -316,12 +331,20 @@ class TimelineModel:
         bars = self.bars
         critical = self.critical
         headers = self.headers
+        warm_ups: dict[int, list[tuple[float, float]]] = {}
+        for lane, started, finished in self.warm_ups:
+            warm_ups.setdefault(lane, []).append((started, finished))
         for lane in range(max(first, 0), min(first + height - 1, len(self.lanes))):
             if lane in headers:
                 rows.append([Cell(char, "group") for char in elide(GROUP_MARK + self.lanes[lane], width).ljust(width)])
                 continue
             eighths = [0] * area
             styles = [""] * area
+            shaded = [False] * area
+            for started, finished in warm_ups.get(lane, ()):
+                x0 = max(0, math.floor((started - offset) / scale))
+                x1 = min(area, math.ceil((finished - offset) / scale))
+                shaded[x0:x1] = [True] * max(0, x1 - x0)
             on_path: list[Bar] = []
             chosen: list[Bar] = []
             for index in self._visible(lane, t0, t1):
@@ -339,7 +362,10 @@ class TimelineModel:
                 _paint(eighths, styles, bar, "bar.selected", scale, offset, area, running_end)
             label = elide(self.lanes[lane], gutter - 1).ljust(gutter) if gutter else ""
             row = [Cell(char, "lane") for char in label]
-            row.extend(BLANK if e == 0 else Cell(BLOCKS[e], s) for e, s in zip(eighths, styles, strict=True))
+            row.extend(
+                Cell(BLOCKS[e], s) if e else Cell(WARM_UP, "warmup") if warm else BLANK
+                for e, s, warm in zip(eighths, styles, shaded, strict=True)
+            )
             rows.append(row)
         while len(rows) < height:
             rows.append([BLANK] * width)

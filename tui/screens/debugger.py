@@ -770,7 +770,8 @@ class DebuggerScreen(Screen[None]):
         if key != self._timeline_seen or self._timeline is None:
             self._timeline_seen = key
             connections = self._connections if session.status in ENDED else None
-            self._timeline = TimelineModel.from_summary(session.summary, connections=connections)
+            until = self.replay.duration if self.replay is not None else 0.0
+            self._timeline = TimelineModel.from_summary(session.summary, connections=connections, until=until)
         origin = session.summary.origin
         relative = now - origin if now is not None and origin is not None else None
         self.query_one(TimelineView).update_model(self._timeline, relative)

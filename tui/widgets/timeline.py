@@ -24,7 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.layout.dag import Cell
-from tui.layout.timeline import Bar, TimelineModel, VisitKey, format_duration
+from tui.layout.timeline import WARM_UP, Bar, TimelineModel, VisitKey, format_duration
 from tui.messages import TimeSelected, VisitSelected
 
 ZOOM_STEP = 2.0
@@ -65,6 +65,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-cancelled { color: $text-disabled; }
     TimelineView > .timeline--bar-critical { color: $success; }
     TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
+    TimelineView > .timeline--warmup { color: $text-muted; }
     """
     # The critical path is green rather than the accent: in the default theme the accent is the warning colour,
     # which running bars use.
@@ -79,6 +80,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-cancelled",
         "timeline--bar-critical",
         "timeline--bar-selected",
+        "timeline--warmup",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -363,6 +365,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             subtitle.append(" · ")
             subtitle.append(LEGEND_BLOCK, self.get_component_rich_style("timeline--bar-critical", partial=True))
             subtitle.append(" critical path")
+        if self.model.warm_ups:
+            subtitle.append(" · ")
+            subtitle.append(WARM_UP, self.get_component_rich_style("timeline--warmup", partial=True))
+            subtitle.append(" warm-up")
         if subtitle != self._subtitle:
             self._subtitle = self.border_subtitle = subtitle
 

@@ -44,6 +44,9 @@ async def test_a_click_on_the_time_axis_seeks_the_replay(small_waits: Path, runs
         screen = await replay_started(pilot)
         await wait_for(pilot, lambda: screen.status == "finished", "the end of the replay")
         timeline = screen.query_one(TimelineView)
+        ended_at = screen.session.summary.ended_at if screen.session is not None else None
+        await wait_for(pilot, lambda: timeline.now is None and timeline.model.end == ended_at, "the whole run drawn")
+        await pilot.pause()
         left = timeline.content_region.x - timeline.region.x
         top = timeline.content_region.y - timeline.region.y
         gutter = timeline.model.gutter_width(timeline.content_size.width)

@@ -341,3 +341,26 @@ def test_moving_between_bars_stays_in_a_lane_or_skips_to_the_next_lane_with_bars
 )
 def test_durations_read_in_three_significant_digits(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_warm_ups_shade_their_lane_under_the_bars_and_are_never_selected() -> None:
+    summary = summary_of([("model", 0.004, 0.006), ("other", 0.0, 0.002)], ended_at=0.006)
+    summary.warm_ups = {"model": (0.0, 0.004), "index": (0.0, 0.003)}  # `index` warmed up, never ran
+    model = TimelineModel.from_summary(summary)
+    assert model.lanes == ["model", "other", "index"]
+    assert model.warm_ups == ((0, 0.0, 0.004), (2, 0.0, 0.003))
+    viewport = (0.0, 0, 0.001, 10, 4)
+    rows = model.render(viewport)
+    gutter = model.gutter_width(10)
+    assert chars(rows)[1][gutter:] == "░░░░██".ljust(10 - gutter)
+    assert chars(rows)[3][gutter:] == "░░░" + " " * (10 - gutter - 3)
+    assert {cell.style for cell in rows[1][gutter : gutter + 4]} == {"warmup"}
+    assert model.bar_at(gutter + 1, 1, viewport) is None  # on the shading, not on a bar
+    assert model.bar_at(gutter + 1, 3, viewport) is None
+
+
+def test_until_keeps_the_scale_of_the_whole_recording() -> None:
+    early = summary_of([("a", 0.0, 0.01)])
+    assert TimelineModel.from_summary(early, until=1.0).fit(101) == TimelineModel.from_summary(
+        summary_of([("a", 0.0, 1.0)], ended_at=1.0)
+    ).fit(101)
