@@ -166,15 +166,23 @@ class TimelineModel:
     _reach: list[list[float]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, the running maximum of the bars' ends (running bars: infinity), non-decreasing: bisectable."""
     _by_key: dict[VisitKey, int] | None = field(default=None, repr=False, compare=False)
+    _longest_label: int | None = field(default=None, repr=False, compare=False)
     """Index into `bars` by key, built on the first lookup: drawing never needs it."""
 
     @classmethod
     def from_summary(
-        cls, summary: RunSummary, *, connections: Connections | None = None, until: float = 0.0
+        cls,
+        summary: RunSummary,
+        *,
+        connections: Connections | None = None,
+        until: float = 0.0,
+        lanes: Sequence[str] = (),
     ) -> TimelineModel:
         """One run, no header lane: group 0, times relative to the run's start. The axis reaches at least `until`
-        seconds: a replay shows the whole recording's time from the start, so playing or seeking never rescales."""
-        return cls._build([("", summary, 0.0)], connections, headed=False, until=until)
+        seconds: a replay shows the whole recording's time from the start, so playing or seeking never rescales.
+        `lanes` come first, in that order, whether their components ran or not (the debugger lists the whole
+        pipeline, so the pane's size stays put while a run goes on); other components follow as they start."""
+        return cls._build([("", summary, 0.0)], connections, headed=False, until=until, first_lanes=lanes)
 
     @classmethod
     def from_groups(
@@ -197,9 +205,10 @@ class TimelineModel:
         *,
         headed: bool,
         until: float,
+        first_lanes: Sequence[str] = (),
     ) -> TimelineModel:
         links = None if connections is None else list(connections)
-        lanes: list[str] = []
+        lanes: list[str] = list(first_lanes)
         headers: list[int] = []
         bars: list[Bar] = []
         warm_ups: list[tuple[int, float, float]] = []
@@ -209,7 +218,7 @@ class TimelineModel:
             if headed:
                 headers.append(len(lanes))
                 lanes.append(title)
-            lane_of: dict[str, int] = {}
+            lane_of: dict[str, int] = {name: lane for lane, name in enumerate(first_lanes)}
             for span in summary.spans:
                 lane = lane_of.get(span.component)
                 if lane is None:
@@ -253,8 +262,10 @@ class TimelineModel:
 
     def gutter_width(self, width: int) -> int:
         """Columns of lane labels (and one blank) left of the bars; at most a third of the pane."""
-        names = (name for lane, name in enumerate(self.lanes) if lane not in self.headers)
-        longest = min(max((len(name) for name in names), default=0), MAX_GUTTER, width // 3 - 1)
+        if self._longest_label is None:  # asked for on every redraw and scroll: measured once per model
+            names = (name for lane, name in enumerate(self.lanes) if lane not in self.headers)
+            self._longest_label = max((len(name) for name in names), default=0)
+        longest = min(self._longest_label, MAX_GUTTER, width // 3 - 1)
         return longest + 1 if longest > 0 else 0
 
     def extent(self, now: float | None = None) -> float:

@@ -143,6 +143,8 @@ class DebuggerScreen(Screen[None]):
         self.forked_from: Parent | None = None
         """For a fork: the recorded run and visit it started from."""
         self._connections: list[tuple[str, str, str, str]] = []
+        self._lanes: list[str] = []
+        """The timeline's lanes: every component, in the graph's reading order (top to bottom, left to right)."""
         self._timeline: TimelineModel | None = None
         self._timeline_seen: tuple[object, ...] | None = None
         self._timeline_drawn = 0.0
@@ -209,6 +211,8 @@ class DebuggerScreen(Screen[None]):
         component's warm-up runs once: a run waits for the one in progress)."""
         self.loaded = loaded
         self._connections = list(loaded.pipe.connections())
+        boxes = loaded.layout.boxes
+        self._lanes = sorted(boxes, key=lambda name: (boxes[name].y, boxes[name].x))  # as the graph reads
         graph = self.query_one(GraphView)
         graph.set_graph(loaded.layout)
         graph.border_title = f"Graph · {loaded.name}"
@@ -771,7 +775,9 @@ class DebuggerScreen(Screen[None]):
             self._timeline_seen = key
             connections = self._connections if session.status in ENDED else None
             until = self.replay.duration if self.replay is not None else 0.0
-            self._timeline = TimelineModel.from_summary(session.summary, connections=connections, until=until)
+            self._timeline = TimelineModel.from_summary(
+                session.summary, connections=connections, until=until, lanes=self._lanes
+            )
         origin = session.summary.origin
         relative = now - origin if now is not None and origin is not None else None
         self.query_one(TimelineView).update_model(self._timeline, relative)

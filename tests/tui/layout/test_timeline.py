@@ -364,3 +364,9 @@ def test_until_keeps_the_scale_of_the_whole_recording() -> None:
     assert TimelineModel.from_summary(early, until=1.0).fit(101) == TimelineModel.from_summary(
         summary_of([("a", 0.0, 1.0)], ended_at=1.0)
     ).fit(101)
+
+
+def test_given_lanes_come_first_ran_or_not() -> None:
+    model = TimelineModel.from_summary(summary_of([("late", 0.0, 0.01), ("b", 0.0, 0.02)]), lanes=["a", "b"])
+    assert model.lanes == ["a", "b", "late"]
+    assert {model.lanes[bar.lane] for bar in model.bars} == {"b", "late"}
