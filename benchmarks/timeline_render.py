@@ -5,7 +5,9 @@ tenth of the visits on the "critical path" (highlighted bars are drawn in a seco
 construction (once), then frames at several zooms: the whole run fitted into view (every visible lane full of
 sub-column bars), 1 ms and 0.1 ms per column panned across the run. Then the same 10,000 spans as the compare
 screen draws them: 10 runs of 20 components on one axis (`from_groups`, a header lane per run), fitted.
-Target: median frame under 20 ms.
+Last, the pane itself: a `TimelineView` in a headless Textual app at 120x40 (the model, zoomed to 1 ms per
+column), scrolled to a new place for each frame, timed from the scroll until Textual has composed the screen
+(the widget's strips, the compositor's update). Target: median frame under 20 ms.
 
 Run from the repository root:
 
@@ -15,13 +17,18 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import statistics
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from pipeline.runs.spans import ComponentSpan, RunSummary
 from tui.layout.timeline import TimelineModel
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 FRAME_TARGET_MS = 20.0
 WIDTH, HEIGHT = 120, 40
@@ -63,6 +70,39 @@ def report(name: str, times: list[float]) -> bool:
     return median <= FRAME_TARGET_MS
 
 
+async def pane_frames(model: TimelineModel, now: float, count: int) -> list[float]:
+    """Milliseconds per frame of the pane in a headless app: scroll, then compose the whole screen."""
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.timeline import TimelineView
+
+    class Pane(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TimelineView()
+
+    app = Pane()
+    times = []
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        view = app.query_one(TimelineView)
+        view.update_model(model, now)
+        view.set_scale(1e-3)
+        await pilot.pause()
+        width, height = view.virtual_size
+        gc.collect()
+        for i in range(count):
+            x, y = (width - WIDTH) * i / count, (i * 7) % max(1, height - HEIGHT)
+            started = time.perf_counter()
+            view.scroll_to(x, y, animate=False, immediate=True)
+            _compose(app)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _compose(app: App[None]) -> None:
+    """What a refresh costs: every line of the screen rendered and composed into strips."""
+    app.screen._compositor.render_update(full=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer frames")
@@ -87,6 +127,7 @@ def main() -> None:
     )
     now = grouped.end + 0.005
     met.append(report("groups fit", frames(grouped, grouped.fit(WIDTH, now), now, count, pan=False)))
+    met.append(report("pane scroll", asyncio.run(pane_frames(model, model.end + 0.005, count))))
     sys.exit(0 if all(met) else 1)
 
 
