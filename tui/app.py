@@ -186,10 +186,10 @@ class PipedebugApp(App[None]):
             self.push_screen(screen)
         else:
             self.sub_title = f"replay · {message.loaded.name}"
-            screen.set_progress(None)
 
         def start() -> None:
             assert screen is not None
+            screen.set_progress(None)
             screen.set_pipeline(message.loaded)
             screen.set_replay(message.recorded, self.speed)
 

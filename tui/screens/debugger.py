@@ -32,6 +32,7 @@ from pipeline.core.events import ComponentFinished, EventStream, RunEvent, RunSt
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.fork import ForkError, fork_run
 from pipeline.runs.recording import Parent, RecordedRun, RunRecorder
+from pipeline.runs.spans import RunSummary
 from pipeline.runs.store import RunStore
 from tui.layout.dag import elide
 from tui.layout.timeline import TimelineModel
@@ -213,6 +214,7 @@ class DebuggerScreen(Screen[None]):
         self._connections = list(loaded.pipe.connections())
         boxes = loaded.layout.boxes
         self._lanes = sorted(boxes, key=lambda name: (boxes[name].y, boxes[name].x))  # as the graph reads
+        self.query_one(TimelineView).update_model(TimelineModel.from_summary(RunSummary(), lanes=self._lanes))
         graph = self.query_one(GraphView)
         graph.set_graph(loaded.layout)
         graph.border_title = f"Graph · {loaded.name}"
@@ -758,8 +760,11 @@ class DebuggerScreen(Screen[None]):
         """The run's clock: the machine's for a live run, the recording's for a replay; `None` without a clock."""
         if self.clock is None:
             return None
-        stream = self.replay.stream if self.replay is not None else None
-        return stream.clock() if stream is not None else self.clock()
+        if self.replay is None or self.replay.stream is None:
+            return self.clock()
+        if self.status == "paused" and self.position:  # a paused replay's time stands still, unlike a live run's
+            return self.replay.events[self.position - 1].time
+        return self.replay.stream.clock()
 
     def _update_timeline(self, session: DebugSession, now: float | None) -> None:
         """Redraw the timeline: at once when the run paused or ended (with the critical path once it ended), at

@@ -73,6 +73,11 @@ async def test_replay_steps_back_and_forth_between_completions(recording: Path) 
         await wait_for(pilot, lambda: screen.position == completions[1], "one back")
         assert screen.status == "paused" and screen.session is not None
         assert len([s for s in screen.session.summary.spans if s.status == "finished"]) == 2
+        timeline = screen.query_one(TimelineView)
+        events = screen.replay.events
+        paused_at = events[screen.position - 1].time - events[0].time
+        await pilot.pause(0.2)  # a paused replay's clock stands still: running bars stop where it paused
+        assert screen.session.summary.running and timeline.now == pytest.approx(paused_at)
         text = screen_text(app)
         assert "REPLAY 1x" in text and f"event {completions[1]}/{len(screen.replay)}" in text
         await pilot.press("greater_than_sign", "greater_than_sign")
