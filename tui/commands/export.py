@@ -7,16 +7,16 @@ OpenTelemetry collector; Mermaid draws the pipeline with each component's time.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import get_args
 
 from pipeline import DefinitionError
-from pipeline.runs.export import to_chrome_trace, to_mermaid, to_otlp_json
+from pipeline.runs.export import ExportFormat, export_text
 from tui.commands import EXIT_OK, CommandError
 from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
 
-FORMATS = ("chrome", "otlp", "mermaid")
+FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,26 +36,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def execute(options: argparse.Namespace) -> int:
     recorded = load_recording(options.run, options.runs_dir)
-    if options.format == "mermaid":
-        if recorded.header.pipeline is None:
-            raise CommandError(f"{recorded.path}: the recording holds no pipeline definition to draw")
-        try:
-            text = to_mermaid(recorded.header.pipeline, recorded.events, allowed_modules=options.allowed_modules)
-        except DefinitionError as exc:
-            raise CommandError(f"{recorded.path}: the recorded pipeline cannot be rebuilt: {exc}") from exc
-    else:
-        name = f"{recorded.header.pipeline_name} {recorded.run_id[:8]}"
-        data = (
-            to_chrome_trace(recorded.events, process_name=name)
-            if options.format == "chrome"
-            else to_otlp_json(recorded.events)
+    if options.format == "mermaid" and recorded.header.pipeline is None:
+        raise CommandError(f"{recorded.path}: the recording holds no pipeline definition to draw")
+    name = f"{recorded.header.pipeline_name} {recorded.run_id[:8]}"
+    try:
+        text = export_text(
+            recorded.events,
+            options.format,
+            name,
+            pipeline=recorded.header.pipeline,
+            allowed_modules=options.allowed_modules,
         )
-        text = json.dumps(data, indent=1)
+    except DefinitionError as exc:
+        raise CommandError(f"{recorded.path}: the recorded pipeline cannot be rebuilt: {exc}") from exc
     if options.output is None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         return EXIT_OK
     try:
-        Path(options.output).write_text(text + "\n", encoding="utf-8")
+        Path(options.output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"{options.output}: cannot write the export: {exc.strerror or exc}") from exc
     print(f"Wrote {options.format} export of run {recorded.run_id[:8]} to {options.output}")
