@@ -14,11 +14,13 @@ from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunFinished
 from pipeline.runs.recording import read_run
 from pipeline.runs.store import RunStore
-from tests.tui.app.conftest import screen_text, wait_for
+from tests.tui.app.conftest import TOY, failing_yaml, screen_text, wait_for, waiting_yaml
 from tui.app import PipedebugApp
+from tui.messages import OpenRun
 from tui.screens.debugger import DebuggerScreen
 from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
+from tui.screens.load_error import LoadErrorScreen
 from tui.screens.runs import RunsScreen
 from tui.widgets.graph import GraphView
 from tui.widgets.timeline import TimelineView
@@ -198,3 +200,38 @@ async def test_export_the_current_run_from_the_app(recording: Path, runs_dir: Pa
         trace = json.loads(exported.read_text())
         names = {event.get("name") for event in trace["traceEvents"]}
         assert {"wait_1", "wait_2", "wait_3", "wait_4", "wait_5"} <= names
+
+
+async def test_a_damaged_run_file_shows_where_and_why(tmp_path: Path) -> None:
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"not": "a header"}\n')
+    app = replay_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LoadErrorScreen), "the error screen")
+        assert isinstance(app.screen, LoadErrorScreen)
+        assert app.screen.failure.path == str(path)
+        assert str(path) in screen_text(app)
+
+
+async def test_a_run_whose_components_are_not_allowed_is_refused_with_the_reason(
+    tmp_path: Path, runs_dir: Path
+) -> None:
+    """The recorded pipeline uses test components; opening it from the browser of an app that does not allow
+    their module says so, and the debugger underneath goes on."""
+    pipe = AsyncPipeline.load(failing_yaml(tmp_path), allowed_modules=[TOY])
+    recorder = RunStore(runs_dir).record(pipe.events({"value": 1}), pipeline_name="failing", pipeline=pipe)
+    async with recorder:
+        async for _ in recorder:
+            pass
+    app = PipedebugApp(waiting_yaml(tmp_path, {}), record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.debugger.loaded is not None, "loading")
+        app.post_message(OpenRun(recorder.path))
+        await wait_for(
+            pilot,
+            lambda: any("--allow-module" in str(n.message) for n in app._notifications),
+            "a notification naming the fix",
+        )
+        (note,) = [n for n in app._notifications if "--allow-module" in str(n.message)]
+        assert note.title == str(recorder.path) + ":1" and note.severity == "error"
+        assert app.screen is app.debugger
