@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 
 from pipeline import AsyncPipeline, DefinitionError
-from pipeline.core.events import RunStarted
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
@@ -97,12 +96,9 @@ def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[Rec
     but draws the graph) and forks from it (which run the rest). Blocking: call it from a thread."""
     try:
         recorded = read_run(path)
+        recorded.check_started()
     except RecordingError as error:
         raise LoadError(LoadFailure(str(path), None, str(error))) from error
-    if not recorded.events or not isinstance(recorded.events[0], RunStarted):
-        first = recorded.problems[0] if recorded.problems else None
-        reason = "the recording has no RunStarted event, so it cannot be replayed"
-        raise LoadError(LoadFailure(str(path), first.line if first else None, reason))
     definition = recorded.header.pipeline
     if definition is None:
         raise LoadError(LoadFailure(str(path), 1, "the recording holds no pipeline definition to draw the graph"))

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
-from pipeline.core.events import RunStarted
 from pipeline.core.types import types_are_compatible
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from pipeline.runs.store import RunStore, StoreError
@@ -201,12 +200,7 @@ def load_recording(reference: str, runs_dir: str | None) -> RecordedRun:
     """The recorded run `reference` names, checked to be replayable; errors name the file and the reason."""
     try:
         recorded = read_run(RunStore(runs_dir).resolve(reference))
+        recorded.check_started()
     except (StoreError, RecordingError) as exc:
         raise CommandError(str(exc)) from exc
-    if not recorded.events:
-        raise CommandError(f"{recorded.path}: the recording holds no events (the run never started)")
-    if not isinstance(recorded.events[0], RunStarted):
-        first = recorded.problems[0] if recorded.problems else None
-        where = f"{recorded.path}:{first.line}: {first.reason}" if first else f"{recorded.path}: no RunStarted"
-        raise CommandError(f"{where}; the run's first event is missing, so it cannot be replayed")
     return recorded

@@ -96,6 +96,16 @@ class RecordedRun:
             return None
         return self.events[-1].time - self.events[0].time
 
+    def check_started(self) -> None:
+        """Raise `RecordingError` unless the events start with `RunStarted`, which replays, diffs and timings
+        count from; the message names the file, and the first damaged line when that is what lost it."""
+        if not self.events:
+            raise RecordingError(f"{self.path}: the recording holds no events (the run never started)")
+        if not isinstance(self.events[0], RunStarted):
+            first = self.problems[0] if self.problems else None
+            where = f"{self.path}:{first.line}: {first.reason}" if first else f"{self.path}: no RunStarted"
+            raise RecordingError(f"{where}; the run's first event is missing, so the run cannot be used")
+
 
 @cache
 def package_versions() -> dict[str, str]:

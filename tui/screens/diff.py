@@ -23,7 +23,6 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from pipeline.core.events import RunStarted
 from pipeline.runs.diff import RunDiff, VisitDiff, diff_runs
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from tui.commands.runs import LISTING_STYLES
@@ -48,10 +47,7 @@ def load_diff(a: Path, b: Path) -> LoadedDiff:
 def load_run(path: Path) -> RecordedRun:
     """A recording whose events start with `RunStarted`, which the diff's timing counts from."""
     recorded = read_run(path)
-    if not recorded.events:
-        raise RecordingError(f"{path}: the recording holds no events (the run never started)")
-    if not isinstance(recorded.events[0], RunStarted):
-        raise RecordingError(f"{path}: the run's first event (RunStarted) is missing, so it cannot be compared")
+    recorded.check_started()
     return recorded
 
 

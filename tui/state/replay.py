@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from pipeline.core.events import ComponentFailed, ComponentFinished, RunStarted
+from pipeline.core.events import ComponentFailed, ComponentFinished
 from pipeline.runs.recording import RecordedRun
 from pipeline.runs.replay import ReplayRun
 from tui.state.breakpoints import Breakpoints
@@ -19,17 +19,12 @@ SLOWEST = 1 / 16
 FASTEST = 256.0
 
 
-class ReplayError(ValueError):
-    """The recording cannot be replayed; the message names the file."""
-
-
 class ReplayControl:
     """Makes the sessions of one recording's replay, and says where stepping and seeking lead."""
 
     def __init__(self, recorded: RecordedRun, speed: float | None = 1.0) -> None:
         """`speed`: how many times as fast as recorded; `None` plays without pauses between events."""
-        if not recorded.events or not isinstance(recorded.events[0], RunStarted):
-            raise ReplayError(f"{recorded.path}: the recording does not start with RunStarted; it cannot be replayed")
+        recorded.check_started()
         self.recorded = recorded
         self.events = tuple(recorded.events)
         self.speed = speed

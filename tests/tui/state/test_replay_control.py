@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.events import ComponentFinished, RunFinished
-from pipeline.runs.recording import RecordedRun, RunHeader
+from pipeline.runs.recording import RecordedRun, RecordingError, RunHeader
 from tests.pipeline.runs.test_replay import chain_run
 from tests.tui.state.test_session import until
 from tui.state.breakpoints import Breakpoints
-from tui.state.replay import FASTEST, SLOWEST, ReplayControl, ReplayError
+from tui.state.replay import FASTEST, SLOWEST, ReplayControl
 
 # chain_run([0.1, 0.2, 0.3]) events: 0 RunStarted, 1 c0 start, 2 c0 done (0.1 s), 3 c1 start, 4 c1 done (0.3 s),
 # 5 c2 start, 6 c2 done (0.6 s), 7 RunFinished (0.6 s)
@@ -44,7 +44,7 @@ def test_a_recording_without_its_start_cannot_be_replayed() -> None:
     recorded = chain_run([0.1])
     header = RunHeader(run_id="x", pipeline_name="x", pipeline=None, inputs={}, versions={}, wall_time=0.0)
     trimmed = RecordedRun(path=Path("trimmed.jsonl"), header=header, events=recorded.events[1:], status="finished")
-    with pytest.raises(ReplayError, match=r"trimmed\.jsonl"):
+    with pytest.raises(RecordingError, match=r"trimmed\.jsonl: no RunStarted"):
         ReplayControl(trimmed)
 
 
