@@ -43,6 +43,7 @@ from tui.screens.condition import ConditionScreen
 from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
 from tui.screens.runs import RunsScreen
+from tui.screens.seek import SeekScreen
 from tui.state import Breakpoints, DebugSession, SessionError
 from tui.state.logs import LogCapture, LogLine
 from tui.state.replay import ReplayControl
@@ -94,6 +95,7 @@ class DebuggerScreen(Screen[None]):
         _replay_key("greater_than_sign", "speed(2)", "Faster", "twice the speed."),
         _replay_key("home", "seek(0)", "To start", "go back to the start, paused."),
         _replay_key("end", "seek(-1)", "To end", "jump to the end of the run."),
+        _replay_key("ctrl+g", "go_to", "Go to", "go to an event number or a time, paused there."),
         Binding("f", "fork", "Fork", tooltip="Edit the inspected visit's inputs and run live again from there."),
         Binding("[", "visit(-1)", "Previous visit", show=False, tooltip="Inspect the component's previous visit."),
         Binding("]", "visit(1)", "Next visit", show=False, tooltip="Inspect the component's next visit (loops)."),
@@ -271,7 +273,7 @@ class DebuggerScreen(Screen[None]):
         replaying = self.replay is not None
         if action == "run":
             return False if self.active or replaying else self.loaded is not None or None
-        if action in ("restart", "seek_completion", "speed", "seek"):
+        if action in ("restart", "seek_completion", "speed", "seek", "go_to"):
             return replaying
         if action == "fork":
             return (replaying and self._shown_visit is not None) or (None if replaying else False)
@@ -419,6 +421,17 @@ class DebuggerScreen(Screen[None]):
         """Go to event `position` of the replay (negative: from the end, -1 being the end), paused there."""
         if self.replay is not None:
             self._open_replay_at(position if position >= 0 else len(self.replay) + 1 + position, paused=True)
+
+    def action_go_to(self) -> None:
+        replay = self.replay
+        if replay is None:
+            return
+
+        def chosen(position: int | None) -> None:
+            if position is not None:
+                self._open_replay_at(position, paused=True)
+
+        self.app.push_screen(SeekScreen(replay, self.position), chosen)
 
     @on(TimeSelected)
     def _time_selected(self, event: TimeSelected) -> None:

@@ -7,6 +7,7 @@ rest. No Textual import: the screen asks this for sessions and seek targets and 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from pipeline.core.events import ComponentFailed, ComponentFinished
@@ -17,6 +18,12 @@ from tui.state.session import DebugSession
 
 SLOWEST = 1 / 16
 FASTEST = 256.0
+_TIME = re.compile(r"(?P<value>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>s|ms|µs|us)", re.IGNORECASE)
+_UNITS = {"s": 1.0, "ms": 1e-3, "µs": 1e-6, "us": 1e-6}
+
+
+class SeekError(ValueError):
+    """A seek target that names no event or time of the recording; the message says what would."""
 
 
 class ReplayControl:
@@ -78,6 +85,24 @@ class ReplayControl:
     def time_at(self, position: int) -> float:
         """Seconds since the run started at `position` (the time of the last event before it)."""
         return self._times[max(0, min(position, len(self.events)) - 1)]
+
+    def position_of(self, target: str) -> int:
+        """The position a typed target names: an event number (`42`, `#42`: the run as it was after that many
+        events) or a time since the start (`1.5 s`, `300ms`, `250 µs`). Raises `SeekError` saying what fits."""
+        text = target.strip()
+        number = text.removeprefix("#")
+        if number.isdigit():
+            position = int(number)
+            if position > len(self.events):
+                raise SeekError(f"event {position} is past the end: the recording has {len(self.events)} events")
+            return position
+        match = _TIME.fullmatch(text)
+        if match is None:
+            raise SeekError(f"{text!r} is neither an event number (0-{len(self.events)}) nor a time like 1.5 s")
+        seconds = float(match["value"]) * _UNITS[match["unit"].lower()]
+        if seconds > self.duration:
+            raise SeekError(f"{text} is past the end: the run lasted {self.duration:.3f} s")
+        return self.position_at(seconds)
 
     @property
     def duration(self) -> float:

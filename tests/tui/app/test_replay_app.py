@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Input, TextArea
 
 from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunFinished
@@ -22,6 +22,7 @@ from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.runs import RunsScreen
+from tui.screens.seek import SeekScreen
 from tui.widgets.graph import GraphView
 from tui.widgets.timeline import TimelineView
 
@@ -235,3 +236,26 @@ async def test_a_run_whose_components_are_not_allowed_is_refused_with_the_reason
         (note,) = [n for n in app._notifications if "--allow-module" in str(n.message)]
         assert note.title == str(recorder.path) + ":1" and note.severity == "error"
         assert app.screen is app.debugger
+
+
+async def test_go_to_an_event_number_or_a_time(recording: Path) -> None:
+    app = replay_app(recording, speed=None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await replay_started(pilot)
+        await wait_for(pilot, lambda: screen.status == "finished", "the end of the replay")
+        assert screen.replay is not None
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, SeekScreen), "the go-to dialog")
+        await pilot.press(*"99", "enter")
+        await wait_for(pilot, lambda: "event 99 is past the end" in screen_text(app), "the reason")
+        assert isinstance(app.screen, SeekScreen)
+        app.screen.query_one(Input).value = "5"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.status == "paused" and screen.position == 5, "event 5, paused")
+
+        await pilot.press("ctrl+g")
+        await wait_for(pilot, lambda: isinstance(app.screen, SeekScreen), "the go-to dialog")
+        app.screen.query_one(Input).value = "30 ms"
+        await pilot.press("enter")
+        target = screen.replay.position_at(0.03)
+        await wait_for(pilot, lambda: screen.position == target, "the moment 30 ms into the run")

@@ -12,7 +12,7 @@ from pipeline.runs.recording import RecordedRun, RecordingError, RunHeader
 from tests.pipeline.runs.test_replay import chain_run
 from tests.tui.state.test_session import until
 from tui.state.breakpoints import Breakpoints
-from tui.state.replay import FASTEST, SLOWEST, ReplayControl
+from tui.state.replay import FASTEST, SLOWEST, ReplayControl, SeekError
 
 # chain_run([0.1, 0.2, 0.3]) events: 0 RunStarted, 1 c0 start, 2 c0 done (0.1 s), 3 c1 start, 4 c1 done (0.3 s),
 # 5 c2 start, 6 c2 done (0.6 s), 7 RunFinished (0.6 s)
@@ -105,3 +105,23 @@ def test_speed_doubles_and_halves_within_bounds_and_reaches_the_stream() -> None
     assert control.describe_speed() == "no pauses"
     control.slower()
     assert control.speed == FASTEST
+
+
+@pytest.mark.parametrize(
+    ("target", "position"),
+    [("0", 0), ("#5", 5), ("8", 8), ("150 ms", 4), ("0.15s", 4), (".15 s", 4), ("150000µs", 4), ("150000 us", 4)],
+)
+def test_a_typed_target_is_an_event_number_or_a_time(target: str, position: int) -> None:
+    assert ReplayControl(chain_run([0.1, 0.2, 0.3])).position_of(target) == position
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("9", "event 9 is past the end: the recording has 8 events"), ("2 s", "past the end: the run lasted 0.600 s")],
+)
+def test_targets_past_the_end_or_unreadable_say_what_fits(target: str, message: str) -> None:
+    control = ReplayControl(chain_run([0.1, 0.2, 0.3]))
+    with pytest.raises(SeekError, match=message):
+        control.position_of(target)
+    with pytest.raises(SeekError, match=r"neither an event number \(0-8\) nor a time like 1.5 s"):
+        control.position_of("soon")
