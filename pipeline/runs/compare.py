@@ -13,7 +13,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from pipeline.core.errors import PipelineValidationError
 from pipeline.core.events import EventStream, RunEvent
@@ -39,6 +39,9 @@ class Span(Protocol):
 
     @property
     def finished_at(self) -> float | None: ...
+
+
+SpanT = TypeVar("SpanT", bound=Span)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,13 +335,15 @@ def overlap(spans: Sequence[QuerySpan]) -> dict[str, ComponentOverlap]:
     return {name: ComponentOverlap(busy[name], overlapped[name], across[name]) for name in busy}
 
 
-def concurrency_profile(spans: Sequence[QuerySpan]) -> ConcurrencyProfile:
-    """The most visits running at one moment, and how many ran on average between first start and last end."""
-    if not spans:
+def concurrency_profile(spans: Sequence[Span]) -> ConcurrencyProfile:
+    """The most visits running at one moment, and how many ran on average between first start and last end.
+    Only finished visits count (a comparison's, or a run's at its end)."""
+    ended = [(span.started_at, span.finished_at) for span in spans if span.finished_at is not None]
+    if not ended:
         return ConcurrencyProfile(0, 0.0)
-    window = max(span.finished_at for span in spans) - min(span.started_at for span in spans)
+    window = max(end for _, end in ended) - min(start for start, _ in ended)
     peak = max((len(active) for _, active in _segments(spans)), default=0)
-    busy = sum(span.duration for span in spans)
+    busy = sum(end - start for start, end in ended)
     return ConcurrencyProfile(peak, busy / window if window else 0.0)
 
 
@@ -374,7 +379,7 @@ def critical_path(spans: Sequence[Span], connections: Iterable[tuple[str, str, s
     return CriticalPath(tuple(steps))
 
 
-def _segments(spans: Sequence[QuerySpan]) -> Iterator[tuple[float, list[QuerySpan]]]:
+def _segments(spans: Sequence[SpanT]) -> Iterator[tuple[float, list[SpanT]]]:
     """The stretches of time between span boundaries, each with the spans running throughout it.
 
     Spans that merely touch (one ends as the other starts) never share a stretch; zero-length spans are in none.
@@ -383,7 +388,7 @@ def _segments(spans: Sequence[QuerySpan]) -> Iterator[tuple[float, list[QuerySpa
         itertools.chain.from_iterable(
             ((span.started_at, 1, index), (span.finished_at, 0, index))
             for index, span in enumerate(spans)
-            if span.finished_at > span.started_at
+            if span.finished_at is not None and span.finished_at > span.started_at
         )
     )
     active: set[int] = set()

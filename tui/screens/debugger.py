@@ -30,6 +30,7 @@ from textual.widgets import Footer, Label, ProgressBar, Static, TabbedContent, T
 from pipeline import AsyncPipeline, PipelineValidationError
 from pipeline.core.events import ComponentFinished, EventStream, RunEvent, RunStarted
 from pipeline.core.scheduler import PipelineRun
+from pipeline.runs.compare import concurrency_profile
 from pipeline.runs.fork import ForkError, fork_run
 from pipeline.runs.recording import Parent, RecordedRun, RunRecorder
 from pipeline.runs.spans import RunSummary
@@ -798,7 +799,9 @@ class DebuggerScreen(Screen[None]):
             )
         origin = session.summary.origin
         relative = now - origin if now is not None and origin is not None else None
-        self.query_one(TimelineView).update_model(self._timeline, relative)
+        timeline = self.query_one(TimelineView)
+        timeline.update_model(self._timeline, relative)
+        timeline.border_title = _concurrency_title(session)
 
     def _read_new_events(self, session: DebugSession) -> None:
         """Remember reused visits (the summary does not say), reading only the events new since last time."""
@@ -891,6 +894,16 @@ async def _drain(stream: RunRecorder) -> None:
     async with stream:
         async for _ in stream:
             pass
+
+
+def _concurrency_title(session: DebugSession) -> str:
+    """Concurrency at a glance: how many visits run now, or, once the run ended, the most that ran at once and
+    how many on average."""
+    if session.status not in ENDED:
+        running = len(session.summary.running)
+        return f"{running} running" if running else ""
+    profile = concurrency_profile(session.summary.spans)
+    return f"at most {profile.peak} at once · {profile.mean:.2f} on average" if profile.peak else ""
 
 
 def _cells(widget: Widget, dimension: Literal["width", "height"]) -> int:

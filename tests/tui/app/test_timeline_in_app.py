@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.runs.compare import critical_path
+from pipeline.runs.compare import concurrency_profile, critical_path
 from tests.tui.app.conftest import wait_for, wait_loaded, waiting_yaml
 from tests.tui.app.test_replay_app import SIZE, record, replay_app, replay_started
 from tui.app import PipedebugApp
@@ -27,15 +27,21 @@ async def test_live_bars_while_paused_and_the_critical_path_once_ended(tmp_path:
         assert statuses["wait_1"] == "finished"
         assert statuses["wait_3"] == "running" and statuses["wait_5"] == "running"
         assert not timeline.model.critical  # only an ended run has one
+        assert timeline.border_title == "2 running"  # wait_3 and wait_5, while paused on wait_1's completion
 
         await pilot.press("space")
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the run")
         session = app.debugger.session
         assert session is not None
         path = critical_path(session.summary.spans, list(app.debugger.loaded.pipe.connections()))
-        await wait_for(pilot, lambda: len(timeline.model.bars) == 5, "every visit drawn")
+        await wait_for(pilot, lambda: timeline.model.critical, "the ended run drawn, with its critical path")
+        assert len(timeline.model.bars) == 5
         on_path = {timeline.model.lanes[bar.lane] for bar in timeline.model.bars if bar.key in timeline.model.critical}
         assert on_path == {"wait_3", "wait_4"} == set(path.components)
+        assert (
+            timeline.border_title
+            == f"at most 3 at once · {concurrency_profile(session.summary.spans).mean:.2f} on average"
+        )
 
 
 async def test_a_click_on_the_time_axis_seeks_the_replay(small_waits: Path, runs_dir: Path) -> None:
