@@ -44,16 +44,6 @@ VisitKey = tuple[int, int]
 Connections = Iterable[tuple[str, str, str, str]]
 
 
-class Viewport(NamedTuple):
-    """What the pane shows: time from `x_offset` at `scale` seconds per column, lanes from `first_lane`."""
-
-    x_offset: float
-    first_lane: int
-    scale: float
-    width: int
-    height: int
-
-
 class Bar(NamedTuple):
     """One visit drawn in its component's lane; `end` is `None` while it runs. Times are on the model's axis."""
 
@@ -74,19 +64,6 @@ def _extent(start: float, end: float, scale: float, offset: float) -> tuple[int,
     column = math.floor((start - offset) / scale + 0.5)
     eighths = round((end - start) / scale * 8)
     return column, eighths if eighths > 0 else 1
-
-
-def bar_cells(start: float, end: float, scale: float, offset: float, width: int | None = None) -> list[tuple[int, str]]:
-    """The (column, char) cells of a bar from `start` to `end` seconds, one column being `scale` seconds and
-    column 0 starting at `offset`; with `width`, only the cells in `[0, width)`."""
-    column, eighths = _extent(start, end, scale, offset)
-    full, rest = divmod(eighths, 8)
-    cells = [(x, BLOCKS[8]) for x in range(column, column + full)]
-    if rest:
-        cells.append((column + full, BLOCKS[rest]))
-    if width is not None:
-        cells = [cell for cell in cells if 0 <= cell[0] < width]
-    return cells
 
 
 def format_duration(seconds: float) -> str:

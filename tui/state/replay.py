@@ -82,10 +82,6 @@ class ReplayControl:
         """The position showing the run as it was `seconds` after it started: every event up to that moment."""
         return bisect_right(self._times, seconds)
 
-    def time_at(self, position: int) -> float:
-        """Seconds since the run started at `position` (the time of the last event before it)."""
-        return self._times[max(0, min(position, len(self.events)) - 1)]
-
     def position_of(self, target: str) -> int:
         """The position a typed target names: an event number (`42`, `#42`: the run as it was after that many
         events) or a time since the start (`1.5 s`, `300ms`, `250 µs`). Raises `SeekError` saying what fits."""

@@ -13,7 +13,7 @@ from pipeline.components.testing.waiting import AsyncWaitingComponent
 from pipeline.runs.spans import ComponentSpan, RunSummary
 from tests.pipeline.toy_components import CountDown, LoopEntry
 from tui.layout.dag import Cell
-from tui.layout.timeline import BLOCKS, TimelineModel, bar_cells, format_duration, time_ticks
+from tui.layout.timeline import BLOCKS, TimelineModel, format_duration, time_ticks
 
 UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
 SCALE = 2**-10
@@ -32,6 +32,16 @@ def summary_of(spans: list[tuple[str, float, float | None]], ended_at: float | N
         summary.spans.append(span)
         summary._by_visit[visit_id] = span
     return summary
+
+
+def bar_cells(start: float, end: float, scale: float, offset: float, width: int = 64) -> list[tuple[int, str]]:
+    """The (column, char) cells of one bar from `start` to `end` seconds, `scale` seconds a column, column 0 at
+    `offset`, in `width` columns of bars: drawn by the model's own `render`, its label gutter left out."""
+    model = TimelineModel.from_summary(summary_of([("a", start, end)], ended_at=end))
+    total = next(w for w in (width + 2, width) if w - model.gutter_width(w) == width)
+    gutter = model.gutter_width(total)
+    row = model.render((offset, 0, scale, total, 2))[1][gutter:]
+    return [(column, cell.char) for column, cell in enumerate(row) if cell.char != " "]
 
 
 def visit_at(model: TimelineModel, column: int, row: int, viewport: tuple[float, int, float, int, int]) -> int | None:
