@@ -41,6 +41,7 @@ from tui.loading import LoadedPipeline
 from tui.messages import ComponentSelected, OpenRun, TimeSelected, VisitSelected
 from tui.screens.compare import CompareScreen, example_queries
 from tui.screens.condition import ConditionScreen
+from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
 from tui.screens.runs import RunsScreen
@@ -104,6 +105,7 @@ class DebuggerScreen(Screen[None]):
         Binding("ctrl+o", "open_runs", "Runs", tooltip="Browse saved runs: replay, delete, diff two."),
         Binding("ctrl+k", "compare", "Compare", show=False, tooltip="Time the examples: sequential, then concurrent."),
         Binding("ctrl+e", "export", "Export", show=False, tooltip="Export the run: Chrome trace, OTLP JSON, Mermaid."),
+        Binding("D", "diff_parent", "Diff parent", tooltip="Compare this fork with the run it was forked from."),
         Binding("escape", "close", "Close", tooltip="Close this replay or fork, back to where it was opened."),
         Binding("t", "show_tab('timeline')", "Timeline", show=False, tooltip="Show and focus the timeline."),
         Binding("l", "show_tab('logs')", "Logs", show=False, tooltip="Show and focus the logs."),
@@ -146,6 +148,8 @@ class DebuggerScreen(Screen[None]):
         """Set for a replay of a recorded run (`set_replay`); `None` for live runs."""
         self.forked_from: Parent | None = None
         """For a fork: the recorded run and visit it started from."""
+        self.parent_path: Path | None = None
+        """For a fork: the parent run's file."""
         self._connections: list[tuple[str, str, str, str]] = []
         self._lanes: list[str] = []
         """The timeline's lanes: every component, in the graph's reading order (top to bottom, left to right)."""
@@ -244,9 +248,10 @@ class DebuggerScreen(Screen[None]):
         self.query_one(GraphView).border_title = f"Graph · {self.loaded.name if self.loaded else recorded.path.name}"
         self._open_replay_at(0, paused=False)
 
-    def start_fork(self, run: PipelineRun, parent: Parent, inputs: dict[str, Any]) -> None:
-        """Drive a fork of a recorded run (its pipeline already set), recorded with its parent link."""
-        self.forked_from = parent
+    def start_fork(self, run: PipelineRun, parent: Parent, parent_path: Path, inputs: dict[str, Any]) -> None:
+        """Drive a fork of a recorded run (its pipeline already set), recorded with its parent link; the parent's
+        file is what `diff_parent` compares the fork with."""
+        self.forked_from, self.parent_path = parent, parent_path
         self._begin(run, inputs)
 
     def set_progress(self, label: str | None) -> None:
@@ -280,6 +285,9 @@ class DebuggerScreen(Screen[None]):
             return (replaying and self._shown_visit is not None) or (None if replaying else False)
         if action == "close":
             return self.closable
+        if action == "diff_parent":
+            forked = self.forked_from is not None and self.parent_path is not None
+            return forked and ((status in ENDED and self.record_path is not None) or None)
         if action == "compare":
             return self.loaded is not None and not replaying and (not self.active or None)
         if action in ("toggle_breakpoint", "condition", "focus_inputs"):
@@ -325,7 +333,7 @@ class DebuggerScreen(Screen[None]):
         except PipelineValidationError as error:
             self.notify(str(error), title="Cannot run", severity="error")
             return
-        self.forked_from = None  # a run started here is nobody's fork, even on a fork's screen
+        self.forked_from = self.parent_path = None  # a run started here is nobody's fork, even on a fork's screen
         self._begin(run, data)
 
     def _begin(self, run: PipelineRun, data: dict[str, Any]) -> None:
@@ -495,7 +503,7 @@ class DebuggerScreen(Screen[None]):
 
         def begin() -> None:
             fork.set_pipeline(loaded)
-            fork.start_fork(run, parent, dict(started.inputs))
+            fork.start_fork(run, parent, replay.recorded.path, dict(started.inputs))
 
         self.app.push_screen(fork, lambda _: None)
         fork.call_after_refresh(begin)
@@ -550,6 +558,10 @@ class DebuggerScreen(Screen[None]):
         pipe = self.loaded.pipe if self.loaded is not None else None
         screen = ExportScreen(list(session.events), name=name, directory=directory, pipeline=pipe)
         self.app.push_screen(screen, exported)
+
+    def action_diff_parent(self) -> None:
+        if self.parent_path is not None and self.record_path is not None and self.status in ENDED:
+            self.app.push_screen(DiffScreen(self.parent_path, self.record_path))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#bottom", TabbedContent).active = f"{tab}-tab"

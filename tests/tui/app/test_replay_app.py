@@ -18,6 +18,7 @@ from tests.tui.app.conftest import TOY, failing_yaml, screen_text, wait_for, wai
 from tui.app import PipedebugApp
 from tui.messages import OpenRun
 from tui.screens.debugger import DebuggerScreen
+from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
 from tui.screens.load_error import LoadErrorScreen
@@ -161,6 +162,16 @@ async def test_fork_from_a_replayed_visit_runs_live_with_edited_inputs(recording
         assert "FORK of" in screen_text(app)
         assert fork.record_path is not None
         assert read_run(fork.record_path).header.parent == fork.forked_from
+
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, DiffScreen), "the diff with the parent")
+        diff_screen = app.screen
+        assert isinstance(diff_screen, DiffScreen)
+        assert (diff_screen.a, diff_screen.b) == (recording, fork.record_path)
+        await wait_for(pilot, lambda: diff_screen.loaded is not None, "the diff")
+        assert "wait_2" in screen_text(app)  # its inputs changed
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is fork, "back to the fork")
 
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "back to the replay")
