@@ -171,6 +171,8 @@ class DebuggerScreen(Screen[None]):
         self._run_error: str | None = None
         self._shown_visit: int | None = None
         """The visit the inspector shows: what the timeline highlights and a fork starts from."""
+        self._logs_seen = 0
+        """`LogView.written` when the Logs tab was last in front."""
         self._visit_to_pin: int | None = None
         """A visit picked in the timeline, pinned when the graph has selected its component."""
 
@@ -759,7 +761,8 @@ class DebuggerScreen(Screen[None]):
         now = self._now() if running else None
         graph = self.query_one(GraphView)
         view = (graph.scroll_offset, graph.size)
-        seen = (session.version if session is not None else 0, self.breakpoints.version, now, view)
+        logs = self._log_view.written
+        seen = (session.version if session is not None else 0, self.breakpoints.version, now, view, logs)
         if seen == self._seen and not self._slow_pending:
             return
         self._seen = seen
@@ -772,6 +775,7 @@ class DebuggerScreen(Screen[None]):
         if session is not None:
             self._update_timeline(session, now)
         self.query_one("#status", Static).update(self._status_text(), layout=False)  # one line, always
+        self._count_unseen_logs()
         moment = time.monotonic()
         under_way = session is not None and session.status in ("idle", "running")  # idle: about to start
         if not under_way or moment - self._slow_shown >= SLOW_PANES_SECONDS:
@@ -781,6 +785,22 @@ class DebuggerScreen(Screen[None]):
             self._show_inspector()
         else:
             self._slow_pending = True
+
+    @on(TabbedContent.TabActivated, "#bottom")
+    def _bottom_tab_shown(self) -> None:
+        self._count_unseen_logs()
+
+    def _count_unseen_logs(self) -> None:
+        """Behind the timeline, the Logs tab counts the lines written since it was last shown."""
+        tabs = self.query_one("#bottom", TabbedContent)
+        written = self._log_view.written
+        if tabs.active == "logs-tab":
+            self._logs_seen = written
+        unseen = max(0, written - self._logs_seen)
+        label = f"Logs ({unseen} new)" if unseen else "Logs"
+        tab = tabs.get_tab("logs-tab")
+        if str(tab.label) != label:
+            tab.label = label
 
     def _now(self) -> float | None:
         """The run's clock: the machine's for a live run, the recording's for a replay; `None` without a clock."""

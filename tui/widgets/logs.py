@@ -85,6 +85,8 @@ class LogView(Vertical):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.max_lines = max_lines
+        self.written = 0
+        """Lines written since the view was made, cleared or not: a screen compares it with what it has shown."""
         self._pending: deque[LogLine] = deque()
 
     def compose(self) -> ComposeResult:
@@ -96,6 +98,7 @@ class LogView(Vertical):
     def write(self, component: str | None, text: str, level: str = "stdout") -> None:
         """Append a line; `component` is `None` for output from outside any visit."""
         self.query_one(RichLog).write(log_text(component, text, level))
+        self.written += 1
 
     def submit(self, line: LogLine) -> None:
         """Queue a captured line; safe from any thread (a `LogCapture` sink). Written within `DRAIN_INTERVAL`."""

@@ -38,8 +38,10 @@ async def test_runs_the_waiting_sample_to_the_end_and_records_it(small_waits: Pa
         await pilot.press("r")
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the run to finish")
         await wait_for(pilot, lambda: set(statuses(app).values()) == {"done"}, "every component to show done")
+        await wait_for(pilot, lambda: "Logs (10 new)" in screen_text(app), "the tab counting the prints")
         await pilot.press("l")  # the timeline's tab is in front; the logs fill in once shown
         await wait_for(pilot, lambda: len(log_lines(app)) >= 10, "the prints of the five components")
+        await wait_for(pilot, lambda: "Logs (" not in screen_text(app), "the count gone once seen")
 
         text = screen_text(app)
         assert "✓ finished in" in text
