@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ class LiveRecording:
 class EventList:
     """Events already read, as a stream a `RunRecorder` can write out: "save run" for a run not recorded live."""
 
-    def __init__(self, events: list[RunEvent]) -> None:
+    def __init__(self, events: Sequence[RunEvent]) -> None:
         self.run_id = events[0].run_id
         self._events = iter(list(events))
 

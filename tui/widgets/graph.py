@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
@@ -24,6 +23,7 @@ from tui.layout import Cell, GraphLayout, NodeState
 from tui.layout.dag import Heading, Status
 from tui.messages import ComponentSelected
 from tui.state import Breakpoints, DebugSession
+from tui.widgets.cells import cells_strip
 
 QUEUED = "queued"
 """Style of the border of a component that finished while the run is paused: its completion waits in line."""
@@ -220,7 +220,7 @@ class GraphView(ScrollView, can_focus=True):
             rows = self.graph.render(self.states, self.selected, (scroll_x, scroll_y, width, height))
             self._mark_queued(rows, scroll_x, scroll_y)
             styles: dict[str, Style] = {"": self.rich_style}
-            strips = [self._strip(row, styles) for row in rows]
+            strips = [cells_strip(row, styles, self, "graph") for row in rows]
         self._window = (key, strips)
         return strips
 
@@ -240,25 +240,3 @@ class GraphView(ScrollView, can_focus=True):
                 for x in range(box.x, box.x + box.w) if edge_row else (box.x, box.x + box.w - 1):
                     if 0 <= x - vx < len(row):
                         row[x - vx] = Cell(row[x - vx].char, QUEUED)
-
-    def _strip(self, row: list[Cell], styles: dict[str, Style]) -> Strip:
-        """One row of cells as segments, one segment per run of cells sharing a style."""
-        segments: list[Segment] = []
-        run: list[str] = []
-        style_name = ""
-        for char, style in row:
-            if style != style_name and run:
-                segments.append(Segment("".join(run), self._style(style_name, styles)))
-                run = []
-            style_name = style
-            run.append(char)
-        if run:
-            segments.append(Segment("".join(run), self._style(style_name, styles)))
-        return Strip(segments, len(row))
-
-    def _style(self, name: str, styles: dict[str, Style]) -> Style:
-        """The rich style of a layout style name, looked up once per redraw in `styles`."""
-        style = styles.get(name)
-        if style is None:
-            style = styles[name] = self.get_component_rich_style("graph--" + name.replace(".", "-"))
-        return style

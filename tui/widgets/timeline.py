@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -21,11 +20,10 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
-from tui.layout.dag import Cell
 from tui.layout.timeline import WARM_UP, Bar, TimelineModel, VisitKey, format_duration
 from tui.messages import TimeSelected, VisitSelected
+from tui.widgets.cells import cells_strip
 
 ZOOM_STEP = 2.0
 """Each zoom key halves or doubles the seconds per column."""
@@ -394,30 +392,6 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             return self._window[1]
         rows = self.model.render(self._viewport(), self.now, self._selected)
         styles: dict[str, Style] = {"": self.rich_style}
-        strips = [_strip(row, styles, self) for row in rows]
+        strips = [cells_strip(row, styles, self, "timeline") for row in rows]
         self._window = (key, strips)
         return strips
-
-
-def _strip(row: list[Cell], styles: dict[str, Style], widget: Widget) -> Strip:
-    """One row of cells as segments, one segment per run of cells sharing a style."""
-    segments: list[Segment] = []
-    run: list[str] = []
-    style_name = ""
-    for char, style in row:
-        if style != style_name and run:
-            segments.append(Segment("".join(run), _style(style_name, styles, widget)))
-            run = []
-        style_name = style
-        run.append(char)
-    if run:
-        segments.append(Segment("".join(run), _style(style_name, styles, widget)))
-    return Strip(segments, len(row))
-
-
-def _style(name: str, styles: dict[str, Style], widget: Widget) -> Style:
-    """The rich style of a layout style name, looked up once per redraw in `styles`."""
-    style = styles.get(name)
-    if style is None:
-        style = styles[name] = widget.get_component_rich_style("timeline--" + name.replace(".", "-"))
-    return style

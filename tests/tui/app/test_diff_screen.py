@@ -29,6 +29,7 @@ from pipeline.runs.recording import Parent, RunRecorder
 from pipeline.runs.store import RunStore
 from tests.tui.app.conftest import screen_text, wait_for
 from tui.screens.diff import DiffScreen
+from tui.state.streams import EventList
 
 SIZE = (120, 40)
 WALL = 1_700_000_000.0
@@ -75,29 +76,6 @@ def run_events(
         )
     events.append(ending(run_id=run_id, time=origin + end, outputs={}))
     return events
-
-
-class EventList:
-    """An event stream over events made up front, for `RunRecorder`."""
-
-    def __init__(self, events: Sequence[RunEvent]) -> None:
-        self.run_id = events[0].run_id
-        self._events = iter(events)
-
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> RunEvent:
-        try:
-            return next(self._events)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-    def cancel(self) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
 
     async def __aenter__(self) -> Self:
         return self
