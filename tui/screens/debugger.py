@@ -179,6 +179,8 @@ class DebuggerScreen(Screen[None]):
         """The visit the inspector shows: what the timeline highlights and a fork starts from."""
         self._logs_seen = 0
         """`LogView.written` when the Logs tab was last in front."""
+        self._logs_counted = 0
+        """`LogView.written` when the tab's label was last brought up to date."""
         self._visit_to_pin: int | None = None
         """A visit picked in the timeline, pinned when the graph has selected its component."""
 
@@ -253,7 +255,6 @@ class DebuggerScreen(Screen[None]):
         pane.border_title = "Inputs (recorded)"
         pane.remove_children()
         pane.mount(Static(Pretty(started.inputs), id="recorded-inputs"))
-        self.query_one(GraphView).border_title = f"Graph · {self.loaded.name if self.loaded else recorded.path.name}"
         self._open_replay_at(0, paused=False)
 
     def start_fork(self, run: PipelineRun, parent: Parent, parent_path: Path, inputs: dict[str, Any]) -> None:
@@ -764,7 +765,8 @@ class DebuggerScreen(Screen[None]):
         ):
             return  # a state that lasts less than a frame is never drawn: a short run costs no frame mid-way
         running = session is not None and bool(session.summary.running)
-        now = self._now() if running else None
+        clock = self._now()
+        now = clock if running else None
         graph = self.query_one(GraphView)
         view = (graph.scroll_offset, graph.size)
         logs = self._log_view.written
@@ -776,12 +778,13 @@ class DebuggerScreen(Screen[None]):
             self._read_new_events(session)
         if self.loaded is not None:
             names = graph.visible_names()
-            states = node_states(names, session, self.breakpoints, self._now(), self._reused)
+            states = node_states(names, session, self.breakpoints, clock, self._reused)
             graph.update_states(states, session.queued if session is not None else ())
         if session is not None:
             self._update_timeline(session, now)
         self.query_one("#status", Static).update(self._status_text(), layout=False)  # one line, always
-        self._count_unseen_logs()
+        if logs != self._logs_counted:  # the tab's label changes only with new lines (or another tab shown)
+            self._count_unseen_logs()
         moment = time.monotonic()
         under_way = session is not None and session.status in ("idle", "running")  # idle: about to start
         if not under_way or moment - self._slow_shown >= SLOW_PANES_SECONDS:
@@ -799,7 +802,7 @@ class DebuggerScreen(Screen[None]):
     def _count_unseen_logs(self) -> None:
         """Behind the timeline, the Logs tab counts the lines written since it was last shown."""
         tabs = self.query_one("#bottom", TabbedContent)
-        written = self._log_view.written
+        written = self._logs_counted = self._log_view.written
         if tabs.active == "logs-tab":
             self._logs_seen = written
         unseen = max(0, written - self._logs_seen)

@@ -270,3 +270,21 @@ async def test_go_to_an_event_number_or_a_time(recording: Path) -> None:
         await pilot.press("enter")
         target = screen.replay.position_at(0.03)
         await wait_for(pilot, lambda: screen.position == target, "the moment 30 ms into the run")
+
+
+async def test_pause_and_play_a_slowed_replay(recording: Path) -> None:
+    app = replay_app(recording, speed=0.1)  # ten times slower: about a second and a half in all
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await replay_started(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.status == "paused", "the pause")
+        assert screen.session is not None and screen.session.pause_reason is not None
+        assert screen.session.pause_reason.kind == "user"
+        held = screen.position
+        assert held < len(screen.replay)
+        await pilot.pause(0.3)
+        assert screen.position == held  # nothing moves while paused
+        await pilot.press("greater_than_sign", "greater_than_sign", "greater_than_sign", "greater_than_sign")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.status == "finished", "the rest of the replay, 1.6x")
+        assert "REPLAY 1.6x" in screen_text(app)
