@@ -1,6 +1,7 @@
 """pipedebug's async pipeline engine. Code written for Haystack ports by renaming `haystack` to `pipeline`."""
 
 from pipeline.core.component import component
+from pipeline.core.component.types import GreedyVariadic, Variadic
 from pipeline.core.errors import (
     ComponentError,
     DefinitionError,
@@ -14,7 +15,6 @@ from pipeline.core.errors import (
 from pipeline.core.pipeline import AsyncPipeline, Pipeline
 from pipeline.core.progress import current_visit, report_progress
 from pipeline.core.serialization import default_from_dict, default_to_dict
-from pipeline.core.sockets import GreedyVariadic, Variadic
 from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
 
 __all__ = [

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
-from pipeline.core.types import types_are_compatible
+from pipeline.core.type_utils import types_are_compatible
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from pipeline.runs.store import RunStore, StoreError
 from tui.commands import CommandError

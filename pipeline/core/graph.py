@@ -9,9 +9,9 @@ from typing import Any, Self
 import networkx as nx
 
 from pipeline.core.component import input_sockets, is_component, output_sockets
+from pipeline.core.component.types import InputSocket, OutputSocket
 from pipeline.core.errors import ComponentError, PipelineConnectError
-from pipeline.core.sockets import InputSocket, OutputSocket
-from pipeline.core.types import type_name, types_are_compatible
+from pipeline.core.type_utils import type_name, types_are_compatible
 
 DEFAULT_MAX_RUNS_PER_COMPONENT = 100
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.core.component import supports_async
+from pipeline.core.component.types import InputSocket
 from pipeline.core.errors import PipelineValidationError
 from pipeline.core.graph import PipelineGraph
-from pipeline.core.sockets import InputSocket
-from pipeline.core.types import type_name
+from pipeline.core.type_utils import type_name
 
 
 @dataclass(frozen=True, slots=True)

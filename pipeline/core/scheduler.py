@@ -56,7 +56,7 @@ from pipeline.core.events import (
 )
 from pipeline.core.plan import ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
-from pipeline.core.types import type_name, value_matches_type
+from pipeline.core.type_utils import type_name, value_matches_type
 
 
 class _NoOutput:

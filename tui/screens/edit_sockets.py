@@ -24,7 +24,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
-from pipeline.core.types import type_name, value_matches_type
+from pipeline.core.type_utils import type_name, value_matches_type
 from pipeline.dataclasses import ChatMessage, Document
 
 _FROM_DICT: tuple[type, ...] = (Document, ChatMessage)

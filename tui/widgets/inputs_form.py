@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from pipeline import AsyncPipeline
-from pipeline.core.types import type_name, value_matches_type
+from pipeline.core.type_utils import type_name, value_matches_type
 from tui.options import coerce
 from tui.screens.edit_sockets import from_json, mismatch, to_json
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from enum import Enum
 
 from pipeline.core.component import component
-from pipeline.core.sockets import Variadic
+from pipeline.core.component.types import Variadic
 from pipeline.dataclasses import Document
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any, Literal, Optional, Union
 
 import pytest
 
-from pipeline.core.types import type_name, types_are_compatible, value_matches_type
+from pipeline.core.type_utils import type_name, types_are_compatible, value_matches_type
 
 
 class Animal:

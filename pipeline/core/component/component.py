@@ -13,9 +13,9 @@ import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from pipeline.core.component.types import EMPTY, InputSocket, OutputSocket
 from pipeline.core.errors import ComponentError
-from pipeline.core.sockets import EMPTY, InputSocket, OutputSocket
-from pipeline.core.types import type_name
+from pipeline.core.type_utils import type_name
 
 ComponentClass = TypeVar("ComponentClass", bound=type)
 
