@@ -1,0 +1,25 @@
+"""Tracing with Haystack's interface (`haystack.tracing` -> `pipeline.tracing`)."""
+
+from pipeline.tracing.tracer import (
+    NullSpan,
+    NullTracer,
+    ProxyTracer,
+    Span,
+    Tracer,
+    disable_tracing,
+    enable_tracing,
+    is_tracing_enabled,
+    tracer,
+)
+
+__all__ = [
+    "NullSpan",
+    "NullTracer",
+    "ProxyTracer",
+    "Span",
+    "Tracer",
+    "disable_tracing",
+    "enable_tracing",
+    "is_tracing_enabled",
+    "tracer",
+]
