@@ -31,6 +31,9 @@ def run_blocking(make_coroutine: Callable[[], Coroutine[Any, Any, ResultT]]) -> 
 
 
 class PipelineBase(PipelineGraph):
+    _trace_operation = "haystack.async_pipeline.run"
+    """The name of a run's span, as Haystack names it for this class."""
+
     def __init__(self, metadata: dict[str, Any] | None = None, max_runs_per_component: int = 100) -> None:
         super().__init__(metadata, max_runs_per_component)
         self._plan: ExecutionPlan | None = None
@@ -63,6 +66,8 @@ class PipelineBase(PipelineGraph):
             warm_ups=self._pending_warm_ups(),
             reuse_outputs=reuse_outputs,
             override_inputs=override_inputs,
+            trace_operation=self._trace_operation,
+            metadata=self.metadata,
         )
 
     async def _final_outputs(
@@ -157,6 +162,8 @@ class PipelineBase(PipelineGraph):
 
 class Pipeline(PipelineBase):
     """Runs one component at a time, like Haystack's `Pipeline`; same graph, same events."""
+
+    _trace_operation = "haystack.pipeline.run"
 
     def run(self, data: Mapping[str, Any] | None = None, include_outputs_from: Iterable[str] | None = None) -> dict:
         return run_blocking(lambda: self._final_outputs(data or {}, include_outputs_from, concurrency_limit=1))

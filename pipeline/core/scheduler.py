@@ -57,6 +57,8 @@ from pipeline.core.events import (
 from pipeline.core.plan import ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
 from pipeline.core.type_utils import type_name, value_matches_type
+from pipeline.tracing.run_spans import RunSpans
+from pipeline.tracing.tracer import is_tracing_enabled
 
 
 class _NoOutput:
@@ -109,6 +111,8 @@ class _Visit:
     task: asyncio.Task[_Outcome]
     started_at: float
     reused: bool
+    context: contextvars.Context
+    """The context the component runs in: its tracing span is opened and closed there."""
 
 
 @dataclass(slots=True)
@@ -170,10 +174,12 @@ class PipelineRun:
         warm_ups: dict[str, Callable[[], bool]] | None = None,
         reuse_outputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
         override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+        trace_operation: str = "haystack.async_pipeline.run",
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         """`reuse_outputs` maps `(component, visit)` to outputs to hand on instead of executing that visit, and
         `override_inputs` to inputs that replace what that visit would receive: together they fork a recorded
-        run from a chosen visit."""
+        run from a chosen visit. While tracing is enabled, the run reports spans named `trace_operation`."""
         if concurrency_limit < 1:
             raise PipelineValidationError(f"concurrency_limit must be at least 1, got {concurrency_limit}.")
         unknown = sorted(set(include_outputs_from or ()) - set(plan.nodes))
@@ -218,6 +224,11 @@ class PipelineRun:
         self._finished = False
         self._failure: PipelineRuntimeError | None = None
         self._cancel_requested = False
+        self._spans = (
+            RunSpans(trace_operation, plan, dict(metadata or {}), max_runs_per_component)
+            if is_tracing_enabled()
+            else None
+        )
 
         for name, sockets in self._inputs.items():
             for socket, value in sockets.items():
@@ -259,6 +270,7 @@ class PipelineRun:
         self._finished = True
         await self._stop_in_flight()
         self._shutdown_executor()
+        self._end_spans(None)
 
     # -- what a debugger may ask between two events ----------------------------------------------------------
 
@@ -347,17 +359,17 @@ class PipelineRun:
     def _start_run(self) -> None:
         self._started = True
         self._completed = asyncio.Queue()
-        now = time.perf_counter()
-        self._events.append(
-            RunStarted(
-                run_id=self.run_id,
-                time=now,
-                wall_time=time.time(),
-                inputs=self._inputs,
-                concurrency_limit=self._limit,
-                include_outputs_from=self._include,
-            )
+        started = RunStarted(
+            run_id=self.run_id,
+            time=time.perf_counter(),
+            wall_time=time.time(),
+            inputs=self._inputs,
+            concurrency_limit=self._limit,
+            include_outputs_from=self._include,
         )
+        self._events.append(started)
+        if self._spans is not None:
+            self._spans.run_started(started, self._outputs)
 
     async def _warm_up_all(self) -> None:
         """Run every component's `warm_up()` in worker threads, concurrently, before anything starts."""
@@ -507,6 +519,18 @@ class PipelineRun:
             self._progress_reporter(loop, self._visit_count, name),
         )
         reused = self._reuse.get((name, visit))
+        started = ComponentStarted(
+            run_id=self.run_id,
+            time=now,
+            visit_id=self._visit_count,
+            component=name,
+            visit=visit,
+            inputs=inputs,
+            mode="async" if node.is_async else "sync",
+            reused=reused is not None,
+        )
+        if self._spans is not None:
+            context.run(self._spans.component_started, started)
         if reused is not None:
             task = asyncio.create_task(_recorded(reused), name=f"pipedebug:{name}#{visit}:reused")
         elif node.is_async:
@@ -519,20 +543,9 @@ class PipelineRun:
         assert self._completed is not None
         task.add_done_callback(self._completed.put_nowait)
         self._running[name] = self._visit_of_task[task] = _Visit(
-            node, self._visit_count, visit, task, now, reused is not None
+            node, self._visit_count, visit, task, now, reused is not None, context
         )
-        self._events.append(
-            ComponentStarted(
-                run_id=self.run_id,
-                time=now,
-                visit_id=self._visit_count,
-                component=name,
-                visit=visit,
-                inputs=inputs,
-                mode="async" if node.is_async else "sync",
-                reused=reused is not None,
-            )
-        )
+        self._events.append(started)
 
     def _progress_reporter(
         self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str
@@ -567,8 +580,14 @@ class PipelineRun:
         if outcome.error is not None:
             self._record_failure(visit, outcome)
             return
-        self._events.append(self._finished_event(visit, outcome))
+        self._append_finished(visit, outcome)
         self._delivery = _Delivery(visit.node, visit.visit_id, outcome.outputs)
+
+    def _append_finished(self, visit: _Visit, outcome: _Outcome) -> None:
+        finished = self._finished_event(visit, outcome)
+        self._events.append(finished)
+        if self._spans is not None:
+            visit.context.run(self._spans.component_finished, finished)
 
     def _finished_event(self, visit: _Visit, outcome: _Outcome) -> ComponentFinished:
         return ComponentFinished(
@@ -603,6 +622,8 @@ class PipelineRun:
                 thread=outcome.thread,
             )
         )
+        if self._spans is not None:
+            visit.context.run(self._spans.component_ended, visit.visit_id, error)
         if self._failure is None:
             self._failure = PipelineRuntimeError.from_exception(
                 visit.node.name, type(visit.node.instance), error, self._outputs
@@ -698,10 +719,17 @@ class PipelineRun:
             not self._outputs and self._blocked_components(include_untriggered=False)
         ):
             blocked = self._blocked_components(include_untriggered=self._visit_count == 0)
-            self._events.append(RunFailed(run_id=self.run_id, time=now, error=PipelineBlockedError(blocked)))
+            error = PipelineBlockedError(blocked)
+            self._events.append(RunFailed(run_id=self.run_id, time=now, error=error))
+            self._end_spans(error)
             return
         stranded = self._blocked_components(include_untriggered=False)
         self._events.append(RunFinished(run_id=self.run_id, time=now, outputs=self._outputs, stranded=stranded))
+        self._end_spans(None)
+
+    def _end_spans(self, error: BaseException | None) -> None:
+        if self._spans is not None:
+            self._spans.run_ended(error)
 
     async def _end_abnormally(self) -> None:
         """After a failure or a cancel request: stop what is in flight, report each visit, then end the run."""
@@ -719,8 +747,10 @@ class PipelineRun:
                         mode="async" if visit.node.is_async else "sync",
                     )
                 )
+                if self._spans is not None:
+                    visit.context.run(self._spans.component_ended, visit.visit_id, asyncio.CancelledError())
             elif outcome.error is None and isinstance(outcome.outputs, dict):
-                self._events.append(self._finished_event(visit, outcome))
+                self._append_finished(visit, outcome)
                 exposed = visit.node.exposed_outputs(outcome.outputs, visit.node.name in self._include)
                 if exposed:
                     self._outputs[visit.node.name] = exposed
@@ -731,8 +761,10 @@ class PipelineRun:
         if self._failure is not None:
             self._failure.partial_outputs = dict(self._outputs)
             self._events.append(RunFailed(run_id=self.run_id, time=now, error=self._failure))
+            self._end_spans(self._failure)
         else:
             self._events.append(RunCancelled(run_id=self.run_id, time=now, outputs=self._outputs))
+            self._end_spans(asyncio.CancelledError())
 
     async def _stop_in_flight(self) -> list[tuple[_Visit, _Outcome | None]]:
         """Cancel async components, wait for sync ones (threads cannot be interrupted), and collect outcomes."""
