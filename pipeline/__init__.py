@@ -5,7 +5,7 @@ from pipeline.core.component.types import GreedyVariadic, Variadic
 from pipeline.core.errors import (
     ComponentError,
     DefinitionError,
-    PipelineBlockedError,
+    PipelineComponentsBlockedError,
     PipelineConnectError,
     PipelineError,
     PipelineMaxComponentRuns,
@@ -25,7 +25,7 @@ __all__ = [
     "Document",
     "GreedyVariadic",
     "Pipeline",
-    "PipelineBlockedError",
+    "PipelineComponentsBlockedError",
     "PipelineConnectError",
     "PipelineError",
     "PipelineMaxComponentRuns",

@@ -61,15 +61,15 @@ class PipelineMaxComponentRuns(PipelineRuntimeError):
     """A component in a loop ran more often than `max_runs_per_component` allows."""
 
 
-class PipelineBlockedError(PipelineRuntimeError):
-    """No component can run: each one waits for inputs that will never arrive.
+class PipelineComponentsBlockedError(PipelineRuntimeError):
+    """The run cannot start: every component waits for inputs that will never arrive (Haystack's name).
 
     `blocked` maps each waiting component to the mandatory sockets it is still missing.
     """
 
     def __init__(self, blocked: dict[str, list[str]], partial_outputs: dict[str, Any] | None = None) -> None:
         details = "; ".join(f"'{name}' waits for {', '.join(sockets)}" for name, sockets in blocked.items())
-        super().__init__(None, None, f"The pipeline is blocked and cannot make progress: {details}.", partial_outputs)
+        super().__init__(None, None, f"Cannot run pipeline - all components are blocked: {details}.", partial_outputs)
         self.blocked = blocked
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Self
 
 import networkx as nx
 
 from pipeline.core.component import input_sockets, is_component, output_sockets
 from pipeline.core.component.types import InputSocket, OutputSocket
-from pipeline.core.errors import ComponentError, PipelineConnectError
-from pipeline.core.type_utils import type_name, types_are_compatible
+from pipeline.core.errors import ComponentError, PipelineConnectError, PipelineValidationError
+from pipeline.core.type_utils import ConversionStrategy, conversion_strategy, type_name, types_are_compatible
 
 DEFAULT_MAX_RUNS_PER_COMPONENT = 100
 
@@ -26,12 +26,17 @@ class PipelineGraph:
     """Builds and describes the graph; running it is the business of `Pipeline` and `AsyncPipeline`."""
 
     def __init__(
-        self, metadata: dict[str, Any] | None = None, max_runs_per_component: int = DEFAULT_MAX_RUNS_PER_COMPONENT
+        self,
+        metadata: dict[str, Any] | None = None,
+        max_runs_per_component: int = DEFAULT_MAX_RUNS_PER_COMPONENT,
+        connection_type_validation: bool = True,
     ) -> None:
+        """`connection_type_validation=False` lets any output connect to any input, as in Haystack."""
         if max_runs_per_component < 1:
             raise ValueError(f"max_runs_per_component must be at least 1, got {max_runs_per_component}.")
         self.metadata: dict[str, Any] = dict(metadata or {})
         self.max_runs_per_component = max_runs_per_component
+        self.connection_type_validation = connection_type_validation
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self._names_by_instance: dict[int, str] = {}
         self._connections_made = 0
@@ -66,6 +71,8 @@ class PipelineGraph:
         """Connect `"component.output"` to `"component.input"`; socket names may be left out where unambiguous."""
         sender_name, sender_socket_name = _split_address(sender)
         receiver_name, receiver_socket_name = _split_address(receiver)
+        if sender_name == receiver_name:
+            raise PipelineConnectError("Connecting a Component to itself is not supported.")
         for name in (sender_name, receiver_name):
             if name not in self.graph:
                 raise PipelineConnectError(
@@ -77,29 +84,26 @@ class PipelineGraph:
         if receiver_socket_name is None:
             open_inputs = [s for s in inputs if s.is_variadic or not self.senders(receiver_name, s.name)]
             inputs = open_inputs or inputs
-        pairs = [(o, i) for o in outputs for i in inputs if types_are_compatible(o.type, i.type)]
+        pairs = self._compatible_pairs(outputs, inputs)
         if not pairs:
             raise PipelineConnectError(
                 f"Cannot connect '{sender}' to '{receiver}': no compatible sockets. "
                 f"{sender_name} outputs {self._describe(outputs)}; {receiver_name} accepts {self._describe(inputs)}."
             )
         if len(pairs) > 1:
-            same_name = [(o, i) for o, i in pairs if o.name == i.name]
+            same_name = [(o, i, c) for o, i, c in pairs if o.name == i.name]
             if len(same_name) != 1:
-                options = ", ".join(f"{sender_name}.{o.name} -> {receiver_name}.{i.name}" for o, i in pairs)
+                options = ", ".join(f"{sender_name}.{o.name} -> {receiver_name}.{i.name}" for o, i, _ in pairs)
                 raise PipelineConnectError(
                     f"Cannot connect '{sender}' to '{receiver}': ambiguous, name the sockets. Possible: {options}."
                 )
             pairs = same_name
-        output, input_ = pairs[0]
+        output, input_, conversion = pairs[0]
         existing = self.senders(receiver_name, input_.name)
         if f"{sender_name}.{output.name}" in existing:
             return self
-        if existing and not input_.is_variadic:
-            raise PipelineConnectError(
-                f"Cannot connect '{sender_name}.{output.name}' to '{receiver_name}.{input_.name}': that socket "
-                f"already receives from {', '.join(existing)} and is not Variadic."
-            )
+        if existing:
+            self._join_senders(receiver_name, input_, existing, PipelineConnectError)
         self.graph.add_edge(
             sender_name,
             receiver_name,
@@ -107,10 +111,47 @@ class PipelineGraph:
             sender_socket=output.name,
             receiver_socket=input_.name,
             order=self._connections_made,
+            conversion=conversion,
         )
         self._connections_made += 1
         self._version += 1
         return self
+
+    def _compatible_pairs(
+        self, outputs: list[OutputSocket], inputs: list[InputSocket]
+    ) -> list[tuple[OutputSocket, InputSocket, ConversionStrategy | None]]:
+        """Socket pairs that may connect, each with the conversion it needs; exact matches win over conversions."""
+        if not self.connection_type_validation:
+            return [(o, i, None) for o in outputs for i in inputs]
+        exact = [(o, i, None) for o in outputs for i in inputs if types_are_compatible(o.type, i.type)]
+        if exact:
+            return exact
+        converted = [(o, i, conversion_strategy(o.type, i.type)) for o in outputs for i in inputs]
+        return [(o, i, c) for o, i, c in converted if c is not None]
+
+    def _join_senders(self, name: str, socket: InputSocket, existing: list[str], error_type: type[Exception]) -> None:
+        """A second value for a non-variadic socket: a list socket joins them (lazy variadic), others refuse."""
+        if socket.is_variadic:
+            return
+        if not socket.accepts_several_senders:
+            raise error_type(
+                f"Component '{name}' cannot accept multiple inputs to '{socket.name}'. It is already connected to "
+                f"component '{existing[0].partition('.')[0]}', and it can only accept inputs from multiple senders "
+                "if its type is list, Optional[list], or union of list types."
+            )
+        socket.join_senders()
+        self._version += 1
+
+    def accept_caller_inputs(self, data: Mapping[str, Any]) -> None:
+        """Let nested run inputs also feed connected list sockets, which then join them with their senders."""
+        for name, sockets in data.items():
+            if name not in self.graph or not isinstance(sockets, Mapping):
+                continue
+            for socket_name in sockets:
+                socket = self.graph.nodes[name]["input_sockets"].get(socket_name)
+                existing = self.senders(name, socket_name) if socket is not None else []
+                if socket is not None and existing:
+                    self._join_senders(name, socket, existing, PipelineValidationError)
 
     def _candidates(self, name: str, socket_name: str | None, kind: str) -> list[InputSocket] | list[OutputSocket]:
         sockets = self.graph.nodes[name][kind]

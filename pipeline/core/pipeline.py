@@ -34,8 +34,13 @@ class PipelineBase(PipelineGraph):
     _trace_operation = "haystack.async_pipeline.run"
     """The name of a run's span, as Haystack names it for this class."""
 
-    def __init__(self, metadata: dict[str, Any] | None = None, max_runs_per_component: int = 100) -> None:
-        super().__init__(metadata, max_runs_per_component)
+    def __init__(
+        self,
+        metadata: dict[str, Any] | None = None,
+        max_runs_per_component: int = 100,
+        connection_type_validation: bool = True,
+    ) -> None:
+        super().__init__(metadata, max_runs_per_component, connection_type_validation)
         self._plan: ExecutionPlan | None = None
         self._plan_version = -1
         self._warmed: set[str] = set()
@@ -57,6 +62,7 @@ class PipelineBase(PipelineGraph):
         `reuse_outputs` and `override_inputs` (keyed by `(component, visit)`) fork a recorded run: reused visits
         hand on their recorded outputs without executing, overridden ones run with the given inputs.
         """
+        self.accept_caller_inputs(data or {})
         return PipelineRun(
             self._execution_plan(),
             dict(data or {}),

@@ -13,7 +13,7 @@ from pipeline.core.component import supports_async
 from pipeline.core.component.types import InputSocket
 from pipeline.core.errors import PipelineValidationError
 from pipeline.core.graph import PipelineGraph
-from pipeline.core.type_utils import type_name
+from pipeline.core.type_utils import ConversionStrategy, type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,8 @@ class Connection:
     receiver: str
     receiver_socket: str
     receiver_is_lazy_variadic: bool
+    conversion: ConversionStrategy | None = None
+    """How values are converted on the way (str <-> ChatMessage, wrapping in or unwrapping from a list)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,10 @@ class ExecutionPlan:
         senders: dict[str, dict[str, set[str]]] = {name: {} for name in graph.graph.nodes}
         for sender, sender_socket, receiver, receiver_socket in graph.connections():
             socket = graph.input_sockets_of(receiver)[receiver_socket]
-            connections[sender].append(Connection(sender_socket, receiver, receiver_socket, socket.is_lazy_variadic))
+            conversion = graph.graph.edges[sender, receiver, f"{sender_socket}/{receiver_socket}"].get("conversion")
+            connections[sender].append(
+                Connection(sender_socket, receiver, receiver_socket, socket.is_lazy_variadic, conversion)
+            )
             senders[receiver].setdefault(receiver_socket, set()).add(sender)
         self.nodes: dict[str, NodePlan] = {}
         for name, instance in graph.walk():
@@ -92,6 +97,11 @@ class ExecutionPlan:
                 consumed_outputs=frozenset(c.sender_socket for c in connections[name]),
                 declared_outputs={s.name: s.type for s in graph.output_sockets_of(name).values()},
             )
+
+    @property
+    def final_outputs(self) -> list[str]:
+        """Components with outputs no connection consumes: what a run is expected to return."""
+        return [name for name, node in self.nodes.items() if set(node.declared_outputs) - node.consumed_outputs]
 
     def prepare_inputs(self, data: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
         """Resolve nested (`{"comp": {"socket": v}}`) and flat (`{"socket": v}`) inputs and validate them.

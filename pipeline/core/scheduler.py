@@ -23,6 +23,7 @@ import asyncio
 import contextvars
 import copy
 import heapq
+import logging
 import threading
 import time
 import traceback
@@ -35,7 +36,7 @@ from enum import IntEnum
 from typing import Any, Self
 
 from pipeline.core.errors import (
-    PipelineBlockedError,
+    PipelineComponentsBlockedError,
     PipelineMaxComponentRuns,
     PipelineRuntimeError,
     PipelineValidationError,
@@ -54,11 +55,13 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
-from pipeline.core.plan import ExecutionPlan, NodePlan
+from pipeline.core.plan import Connection, ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
-from pipeline.core.type_utils import type_name, value_matches_type
+from pipeline.core.type_utils import convert_value, type_name, value_matches_type
 from pipeline.tracing.run_spans import RunSpans
 from pipeline.tracing.tracer import is_tracing_enabled
+
+logger = logging.getLogger(__name__)
 
 
 class _NoOutput:
@@ -498,9 +501,8 @@ class PipelineRun:
             self._failure = PipelineMaxComponentRuns(
                 name,
                 type(node.instance),
-                f"Component '{name}' would run a {_ordinal(visit)} time, over max_runs_per_component="
-                f"{self._max_runs}. "
-                "Check the loop's exit condition, or raise the limit.",
+                f"Maximum run count {self._max_runs} reached for component '{name}': it would run a "
+                f"{_ordinal(visit)} time. Check the loop's exit condition, or raise max_runs_per_component.",
                 self._outputs,
             )
             return
@@ -650,16 +652,40 @@ class PipelineRun:
 
     def _deliver(self, node: NodePlan, outputs: dict[str, Any]) -> None:
         for connection in node.connections:
+            value = outputs.get(connection.sender_socket, NO_OUTPUT)
+            if connection.conversion is not None and value is not NO_OUTPUT:
+                try:
+                    value = convert_value(value, connection.conversion)
+                except Exception as exc:
+                    self._failure = self._conversion_failure(node, connection, exc)
+                    return
             self._write(
-                connection.receiver,
-                connection.receiver_socket,
-                node.name,
-                outputs.get(connection.sender_socket, NO_OUTPUT),
-                connection.receiver_is_lazy_variadic,
+                connection.receiver, connection.receiver_socket, node.name, value, connection.receiver_is_lazy_variadic
             )
-        exposed = node.exposed_outputs(outputs, node.name in self._include)
-        if exposed:
+        self._expose(node, outputs)
+
+    def _expose(self, node: NodePlan, outputs: dict[str, Any]) -> None:
+        """Keep what the run returns for this visit; components in `include_outputs_from` even if it is `{}`."""
+        included = node.name in self._include
+        exposed = node.exposed_outputs(outputs, included)
+        if exposed or included:
             self._outputs[node.name] = exposed
+
+    def _conversion_failure(self, sender: NodePlan, connection: Connection, error: Exception) -> PipelineRuntimeError:
+        receiver = self._plan.nodes[connection.receiver]
+        failure = PipelineRuntimeError(
+            None,
+            None,
+            "Failed to perform conversion between components:\n"
+            f"Sender component: '{sender.name}' (type: '{type(sender.instance).__name__}')\n"
+            f"Sender socket: '{connection.sender_socket}'\n"
+            f"Receiver component: '{receiver.name}' (type: '{type(receiver.instance).__name__}')\n"
+            f"Receiver socket: '{connection.receiver_socket}'\n"
+            f"Error: {error}",
+            self._outputs,
+        )
+        failure.__cause__ = error
+        return failure
 
     def _consume(self, node: NodePlan) -> dict[str, Any]:
         """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones.
@@ -681,10 +707,13 @@ class PipelineRun:
                     inputs[socket_name] = values[0]
                 elif socket.is_greedy:
                     inputs[socket_name] = values[:1]
-                else:
+                elif socket.wrap_input_in_list:
                     inputs[socket_name] = values
+                else:  # a list socket joining several senders: their lists, concatenated
+                    inputs[socket_name] = [item for value in values for item in value]
             elif not socket.is_mandatory:
-                inputs[socket_name] = socket.default_value
+                # A Variadic socket's default is one element, as in Haystack: the component gets `[default]`.
+                inputs[socket_name] = [socket.default_value] if socket.is_variadic else socket.default_value
             if held is not None:
                 held.entries = [] if socket.is_greedy else [e for e in held.entries if e[0] is None]
                 held.real = sum(1 for _, value in held.entries if value is not NO_OUTPUT)
@@ -715,15 +744,20 @@ class PipelineRun:
         self._finished = True
         self._shutdown_executor()
         now = time.perf_counter()
-        if (self._visit_count == 0 and self._plan.nodes) or (
-            not self._outputs and self._blocked_components(include_untriggered=False)
-        ):
-            blocked = self._blocked_components(include_untriggered=self._visit_count == 0)
-            error = PipelineBlockedError(blocked)
+        if self._visit_count == 0 and self._plan.nodes:
+            error = PipelineComponentsBlockedError(self._blocked_components(include_untriggered=True))
             self._events.append(RunFailed(run_id=self.run_id, time=now, error=error))
             self._end_spans(error)
             return
         stranded = self._blocked_components(include_untriggered=False)
+        if stranded and not any(name in self._outputs for name in self._plan.final_outputs):
+            # As Haystack: the run returns what it has; the log says which components may be waiting in vain.
+            details = "; ".join(f"'{name}' waits for {', '.join(sockets)}" for name, sockets in stranded.items())
+            logger.warning(
+                "The pipeline appears to be blocked: none of its final outputs was produced. %s. Some of these "
+                "components may be inactive on purpose (a branch not taken).",
+                details,
+            )
         self._events.append(RunFinished(run_id=self.run_id, time=now, outputs=self._outputs, stranded=stranded))
         self._end_spans(None)
 
@@ -751,9 +785,7 @@ class PipelineRun:
                     visit.context.run(self._spans.component_ended, visit.visit_id, asyncio.CancelledError())
             elif outcome.error is None and isinstance(outcome.outputs, dict):
                 self._append_finished(visit, outcome)
-                exposed = visit.node.exposed_outputs(outcome.outputs, visit.node.name in self._include)
-                if exposed:
-                    self._outputs[visit.node.name] = exposed
+                self._expose(visit.node, outcome.outputs)
             else:
                 self._record_failure(visit, outcome)
         self._shutdown_executor()

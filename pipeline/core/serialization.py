@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from pipeline.core.graph import PipelineGraph
 
 DEFAULT_ALLOWED_MODULES = ("pipeline", "sample_pipelines")
-_PIPELINE_KEYS = {"metadata", "max_runs_per_component", "components", "connections"}
+_PIPELINE_KEYS = {"metadata", "max_runs_per_component", "connection_type_validation", "components", "connections"}
 _SCALARS = (str, int, float, bool, type(None), bytes, datetime.date)
 """Values `yaml.safe_dump` writes and `yaml.safe_load` reads back as they were (dates included)."""
 
@@ -283,6 +283,7 @@ def pipeline_to_dict(pipeline: PipelineGraph) -> dict[str, Any]:
             {"sender": f"{sender}.{sender_socket}", "receiver": f"{receiver}.{receiver_socket}"}
             for sender, sender_socket, receiver, receiver_socket in pipeline.connections()
         ],
+        "connection_type_validation": pipeline.connection_type_validation,
     }
 
 
@@ -302,6 +303,10 @@ def populate_pipeline(pipeline: PipelineGraph, data: Any, allowed_modules: Itera
     if not isinstance(max_runs, int) or isinstance(max_runs, bool) or max_runs < 1:
         raise DefinitionError(f"must be a positive integer, got {max_runs!r}", ("max_runs_per_component",))
     pipeline.max_runs_per_component = max_runs
+    validation = data.get("connection_type_validation", True)
+    if not isinstance(validation, bool):
+        raise DefinitionError(f"must be true or false, got {validation!r}", ("connection_type_validation",))
+    pipeline.connection_type_validation = validation
     components = _mapping_or_empty(
         data.get("components"), "'components' must be a mapping of names to components", ("components",)
     )

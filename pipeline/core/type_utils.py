@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc
 import types
+from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 _UNION_ORIGINS = (Union, types.UnionType)
@@ -117,3 +118,106 @@ def value_matches_type(value: Any, type_: Any) -> bool:
     if issubclass(origin, collections.abc.Iterable) and not isinstance(value, str | bytes):
         return all(value_matches_type(item, args[0]) for item in value)
     return True
+
+
+class ConversionStrategy(Enum):
+    """How a value is converted on a connection whose types differ only by str/ChatMessage or a list around them.
+
+    These are Haystack's conversions: a `ChatMessage` becomes its text, a `str` a user message, a value is wrapped
+    into a one-element list, or a one-element list of `str` / `ChatMessage` is unwrapped.
+    """
+
+    CHAT_MESSAGE_TO_STR = "chat_message_to_str"
+    STR_TO_CHAT_MESSAGE = "str_to_chat_message"
+    WRAP = "wrap"
+    WRAP_CHAT_MESSAGE_TO_STR = "wrap_chat_message_to_str"
+    WRAP_STR_TO_CHAT_MESSAGE = "wrap_str_to_chat_message"
+    UNWRAP = "unwrap"
+    UNWRAP_STR_TO_CHAT_MESSAGE = "unwrap_str_to_chat_message"
+    UNWRAP_CHAT_MESSAGE_TO_STR = "unwrap_chat_message_to_str"
+
+
+def _mentions(type_: Any, target: type) -> bool:
+    """`type_` is `target` or a union that has it as a member."""
+    return type_ is target or target in (_union_members(type_) or ())
+
+
+def conversion_strategy(sender: Any, receiver: Any) -> ConversionStrategy | None:
+    """The conversion that lets `sender` values reach a `receiver` socket, or None if there is none."""
+    from pipeline.dataclasses.chat_message import ChatMessage
+
+    sender, receiver = _strip_annotated(sender), _strip_annotated(receiver)
+    sender_members = _union_members(sender)
+    if sender_members is not None:  # every member must convert the same way
+        strategies = {conversion_strategy(member, receiver) for member in sender_members}
+        return strategies.pop() if len(strategies) == 1 else None
+    receiver_members = _union_members(receiver)
+    if receiver_members is not None:
+        strategies = {conversion_strategy(sender, member) for member in receiver_members} - {None}
+        for preferred in (ConversionStrategy.WRAP, ConversionStrategy.UNWRAP):
+            if preferred in strategies:
+                return preferred
+        return strategies.pop() if strategies else None
+    if sender is ChatMessage and receiver is str:
+        return ConversionStrategy.CHAT_MESSAGE_TO_STR
+    if sender is str and receiver is ChatMessage:
+        return ConversionStrategy.STR_TO_CHAT_MESSAGE
+    if get_origin(receiver) is list and get_args(receiver):
+        inner = get_args(receiver)[0]
+        if sender is not Any and types_are_compatible(sender, inner):
+            return ConversionStrategy.WRAP
+        if _mentions(sender, ChatMessage) and _mentions(inner, str):
+            return ConversionStrategy.WRAP_CHAT_MESSAGE_TO_STR
+        if _mentions(sender, str) and _mentions(inner, ChatMessage):
+            return ConversionStrategy.WRAP_STR_TO_CHAT_MESSAGE
+    if get_origin(sender) is list and get_args(sender):
+        inner = get_args(sender)[0]
+        # Only str and ChatMessage unwrap: unwrapping other lists would silently drop items.
+        if get_origin(receiver) is not list and inner in (str, ChatMessage) and types_are_compatible(inner, receiver):
+            return ConversionStrategy.UNWRAP
+        inner_strategy = conversion_strategy(inner, receiver)
+        if inner_strategy is ConversionStrategy.STR_TO_CHAT_MESSAGE:
+            return ConversionStrategy.UNWRAP_STR_TO_CHAT_MESSAGE
+        if inner_strategy is ConversionStrategy.CHAT_MESSAGE_TO_STR:
+            return ConversionStrategy.UNWRAP_CHAT_MESSAGE_TO_STR
+    return None
+
+
+def _message_text(message: Any) -> str:
+    if message.text is None:
+        raise ValueError("Cannot convert `ChatMessage` to `str` because it has no text. ")
+    return message.text
+
+
+def _only_item(value: list[Any]) -> Any:
+    if not value:
+        raise ValueError("Cannot get first item of an empty list. ")
+    if len(value) > 1:
+        raise ValueError(
+            f"Cannot unwrap a list of {len(value)} items to a single value: "
+            "a list-to-scalar connection only accepts one-element lists; otherwise items would be silently dropped."
+        )
+    return value[0]
+
+
+def convert_value(value: Any, strategy: ConversionStrategy) -> Any:
+    """Apply a connection's conversion; raises `ValueError` when the value cannot be converted."""
+    from pipeline.dataclasses.chat_message import ChatMessage
+
+    match strategy:
+        case ConversionStrategy.CHAT_MESSAGE_TO_STR:
+            return _message_text(value)
+        case ConversionStrategy.STR_TO_CHAT_MESSAGE:
+            return ChatMessage.from_user(value)
+        case ConversionStrategy.WRAP:
+            return [value]
+        case ConversionStrategy.WRAP_CHAT_MESSAGE_TO_STR:
+            return [_message_text(value)]
+        case ConversionStrategy.WRAP_STR_TO_CHAT_MESSAGE:
+            return [ChatMessage.from_user(value)]
+        case ConversionStrategy.UNWRAP:
+            return _only_item(value)
+        case ConversionStrategy.UNWRAP_STR_TO_CHAT_MESSAGE:
+            return ChatMessage.from_user(_only_item(value))
+        case ConversionStrategy.UNWRAP_CHAT_MESSAGE_TO_STR:
+            return _message_text(_only_item(value))

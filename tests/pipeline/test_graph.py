@@ -81,7 +81,7 @@ def test_non_variadic_socket_takes_one_sender_only() -> None:
     for name in ("a", "b", "c"):
         pipe.add_component(name, AddOne())
     pipe.connect("a", "c")
-    with pytest.raises(PipelineConnectError, match="already receives from a.value and is not Variadic"):
+    with pytest.raises(PipelineConnectError, match="cannot accept multiple inputs to 'value'. It is already connected"):
         pipe.connect("b.value", "c.value")
 
 

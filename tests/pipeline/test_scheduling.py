@@ -11,7 +11,7 @@ import pytest
 from pipeline import (
     AsyncPipeline,
     Pipeline,
-    PipelineBlockedError,
+    PipelineComponentsBlockedError,
     PipelineMaxComponentRuns,
     PipelineValidationError,
 )
@@ -146,7 +146,10 @@ async def test_flat_input_skips_connected_sockets() -> None:
     [
         ({"nope": {"value": 1}}, "Unknown input 'nope'"),
         ({"a": {"missing": 1}}, "Component 'a' has no input socket 'missing'. Its inputs: value"),
-        ({"b": {"value": 1}, "a": {"value": 1}}, "'b.value' is already connected to a.value"),
+        (
+            {"b": {"value": 1}, "a": {"value": 1}},
+            "Component 'b' cannot accept multiple inputs to 'value'. It is already connected to component 'a'",
+        ),
         ({"unknown_socket": 1}, "Unknown input 'unknown_socket'"),
         ({}, r"Missing mandatory input\(s\): 'a.value' \(int\)"),
         ({"a": 3}, "Inputs for component 'a' must be a mapping"),
@@ -203,7 +206,9 @@ async def test_loop_over_the_run_limit_fails_clearly() -> None:
     pipe.add_component("countdown", CountDown())
     pipe.connect("entry.value", "countdown.value")
     pipe.connect("countdown.again", "entry.value")
-    with pytest.raises(PipelineMaxComponentRuns, match=r"'entry' would run a 4th time, over max_runs_per_component=3"):
+    with pytest.raises(
+        PipelineMaxComponentRuns, match=r"Maximum run count 3 reached for component 'entry': it would run a 4th time"
+    ):
         await pipe.run_async({"entry": {"value": 10}})
 
 
@@ -214,10 +219,10 @@ async def test_blocked_pipeline_names_components_and_missing_inputs() -> None:
     pipe.connect("a.value", "b.value")
     pipe.connect("b.value", "a.left")
     # a needs `left` from b, b needs `value` from a: nothing can ever start.
-    with pytest.raises(PipelineBlockedError) as info:
+    with pytest.raises(PipelineComponentsBlockedError) as info:
         await pipe.run_async({"a": {"right": 1}})
     assert info.value.blocked == {"a": ["left (from b.value)"], "b": ["value (from a.value)"]}
-    assert "cannot make progress" in str(info.value)
+    assert str(info.value).startswith("Cannot run pipeline - all components are blocked: 'a' waits for left")
 
 
 async def test_branch_not_taken_leaves_stranded_report_but_run_succeeds() -> None:
@@ -234,14 +239,19 @@ async def test_branch_not_taken_leaves_stranded_report_but_run_succeeds() -> Non
     assert final.stranded == {"join": ["left (from router.high)"]}
 
 
-async def test_branch_with_no_output_at_all_is_an_error() -> None:
+async def test_a_run_stuck_after_its_start_warns_and_returns_what_it_has(caplog: pytest.LogCaptureFixture) -> None:
     pipe = AsyncPipeline()
     pipe.add_component("router", Router())
     pipe.add_component("join", NeedsTwo())
     pipe.connect("router.high", "join.left")
     pipe.connect("router.low", "join.right")
-    with pytest.raises(PipelineBlockedError, match=r"'join' waits for left \(from router.high\)"):
-        await pipe.run_async({"router": {"value": 3}})
+    events = await collect_events(pipe, {"router": {"value": 3}})
+    final = events[-1]
+    assert isinstance(final, RunFinished)
+    assert final.outputs == {}
+    assert final.stranded == {"join": ["left (from router.high)"]}
+    assert "The pipeline appears to be blocked" in caplog.text
+    assert "'join' waits for left (from router.high)" in caplog.text
 
 
 async def test_concurrency_limit_bounds_components_in_flight() -> None:

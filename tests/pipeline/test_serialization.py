@@ -150,12 +150,19 @@ def test_to_dict_uses_haystacks_layout() -> None:
             "alone": {"type": ASYNC_WAITING, "init_parameters": {"name": "alone", "wait_time": 0}},
         },
         "connections": [{"sender": "first.message", "receiver": "second.user_msg"}],
+        "connection_type_validation": True,
     }
 
 
 def test_dumps_writes_the_top_level_keys_in_haystacks_order() -> None:
     text = waiting_pipeline().dumps()
-    assert list(yaml.safe_load(text)) == ["metadata", "max_runs_per_component", "components", "connections"]
+    assert list(yaml.safe_load(text)) == [
+        "metadata",
+        "max_runs_per_component",
+        "components",
+        "connections",
+        "connection_type_validation",
+    ]
     assert "!!" not in text  # plain YAML, no Python tags
 
 
@@ -201,7 +208,13 @@ def test_connections_round_trip_with_socket_names() -> None:
 
 def test_empty_pipeline_round_trips() -> None:
     pipe = AsyncPipeline()
-    assert pipe.to_dict() == {"metadata": {}, "max_runs_per_component": 100, "components": {}, "connections": []}
+    assert pipe.to_dict() == {
+        "metadata": {},
+        "max_runs_per_component": 100,
+        "components": {},
+        "connections": [],
+        "connection_type_validation": True,
+    }
     assert_lossless(pipe)
 
 

@@ -293,7 +293,7 @@ def test_unknown_top_level_key(tmp_path: Path) -> None:
     )
     error = load_error(tmp_path, text)
     assert error.key_path == ("component",)
-    assert_located(error, tmp_path, 2, "unknown key 'component'", "components, connections")
+    assert_located(error, tmp_path, 2, "unknown key 'component'", "components, connection_type_validation, connections")
 
 
 def test_duplicate_top_level_key(tmp_path: Path) -> None:
@@ -663,10 +663,10 @@ def test_connection_with_incompatible_types(tmp_path: Path) -> None:
     assert_located(error, tmp_path, 13, "connections.1", "a.message", "sink.value", "message: str", "value: int")
 
 
-def test_connection_to_an_already_connected_input(tmp_path: Path) -> None:
+def test_connection_of_a_component_to_itself(tmp_path: Path) -> None:
     text = TWO + "- sender: a.message\n  receiver: b.user_msg\n- sender: b.message\n  receiver: b.user_msg\n"
     error = load_error(tmp_path, text, allowed_modules=TESTS)
-    assert_located(error, tmp_path, 15, "connections.2", "already receives from a.message")
+    assert_located(error, tmp_path, 15, "connections.2", "Connecting a Component to itself is not supported.")
 
 
 # -- files and streams -----------------------------------------------------------------------------------------------

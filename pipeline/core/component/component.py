@@ -7,6 +7,7 @@ event loop instead of sending `run` to a worker thread.
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import typing
@@ -176,7 +177,10 @@ def supports_async(instance: Any) -> bool:
 def input_sockets(instance: Any) -> dict[str, InputSocket]:
     """Sockets from the `run` signature, plus those declared at init time."""
     sockets = _sockets_from_signature(type(instance).run)
-    sockets.update(instance.__dict__.get(_DYNAMIC_INPUTS_ATTR, {}))
+    # Copies: a pipeline may change its sockets (a list socket joining several senders).
+    sockets.update(
+        {name: copy.copy(socket) for name, socket in instance.__dict__.get(_DYNAMIC_INPUTS_ATTR, {}).items()}
+    )
     return sockets
 
 

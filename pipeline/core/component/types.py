@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 T = TypeVar("T")
 
@@ -26,6 +27,10 @@ Variadic = Annotated[Iterable[T], _VARIADIC]
 
 GreedyVariadic = Annotated[Iterable[T], _GREEDY_VARIADIC]
 """A variadic socket whose component runs as soon as the first value arrives."""
+
+
+def _is_union(annotation: Any) -> bool:
+    return get_origin(annotation) in (Union, UnionType)
 
 
 def _variadic_marker(annotation: Any) -> str | None:
@@ -50,6 +55,8 @@ class InputSocket:
     default_value: Any = EMPTY
     is_variadic: bool = field(init=False)
     is_greedy: bool = field(init=False)
+    wrap_input_in_list: bool = field(init=False, default=True)
+    """False for a list socket made variadic by a second sender: the senders' lists are concatenated."""
 
     def __post_init__(self) -> None:
         marker = _variadic_marker(self.type)
@@ -66,6 +73,20 @@ class InputSocket:
     @property
     def is_lazy_variadic(self) -> bool:
         return self.is_variadic and not self.is_greedy
+
+    @property
+    def accepts_several_senders(self) -> bool:
+        """Variadic, or typed `list[...]` (optionally `| None`, or a union of lists), as Haystack allows."""
+        if self.is_variadic:
+            return True
+        members = [m for m in get_args(self.type) if m is not type(None)] if _is_union(self.type) else [self.type]
+        return bool(members) and all(get_origin(m) is list or m is list for m in members)
+
+    def join_senders(self) -> None:
+        """Make a list socket lazy variadic, as Haystack does when a second sender connects to it."""
+        if not self.is_variadic:
+            self.is_variadic = True
+            self.wrap_input_in_list = False
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import AsyncPipeline, PipelineRuntimeError, Variadic, component
+from pipeline import AsyncPipeline, PipelineRuntimeError, component
 from pipeline.core.events import ComponentStarted, RunEvent
 from pipeline.runs import ComponentSpan, RunSummary
+from tests.pipeline.toy_components import CountDown, LoopEntry
 
 TOLERANCE = 0.005
 """Sleeps may end a clock tick early; spans must still show at least the sleep, give or take this."""
@@ -42,19 +43,6 @@ class AsyncSleep:
     async def run_async(self, value: int) -> dict[str, int]:
         await asyncio.sleep(self.seconds)
         return {"value": value + 1}
-
-
-@component
-class Counter:
-    """Loops on itself until it reaches `limit`; the caller's start value stays in the Variadic socket."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    @component.output_types(again=int, done=int)
-    def run(self, value: Variadic[int]) -> dict[str, int]:
-        current = max(value)
-        return {"again": current + 1} if current < self.limit else {"done": current}
 
 
 @component
@@ -148,17 +136,19 @@ async def test_times_are_relative_to_run_started() -> None:
 
 async def test_a_loop_makes_one_span_per_visit() -> None:
     pipe = AsyncPipeline()
-    pipe.add_component("counter", Counter(limit=2))
-    pipe.connect("counter.again", "counter.value")
+    pipe.add_component("entry", LoopEntry())
+    pipe.add_component("countdown", CountDown())
+    pipe.connect("entry.value", "countdown.value")
+    pipe.connect("countdown.again", "entry.value")
 
-    summary, _ = await live_run(pipe, {"counter": {"value": 0}})
+    summary, _ = await live_run(pipe, {"entry": {"value": 2}})
 
-    assert [span.visit for span in summary.spans_of("counter")] == [1, 2, 3]
-    assert [span.visit_id for span in summary.spans] == [1, 2, 3]
+    assert [span.visit for span in summary.spans_of("countdown")] == [1, 2, 3]
+    assert [span.visit_id for span in summary.spans] == [1, 2, 3, 4, 5, 6]
     assert summary.span(2) is summary.spans[1]
     starts = [span.started_at for span in summary.spans]
     assert starts == sorted(starts)
-    assert summary.outputs == {"counter": {"done": 2}}
+    assert summary.outputs == {"countdown": {"done": 0}}
 
 
 async def test_a_failure_marks_the_failed_span_and_cancels_the_running_one() -> None:
