@@ -1,5 +1,6 @@
 """The values that flow between RAG components: documents, chat messages, streamed chunks."""
 
+from pipeline.dataclasses.byte_stream import ByteStream
 from pipeline.dataclasses.chat_message import ChatMessage, ChatRole
 from pipeline.dataclasses.document import Document
 from pipeline.dataclasses.streaming_chunk import (
@@ -11,6 +12,7 @@ from pipeline.dataclasses.streaming_chunk import (
 
 __all__ = [
     "AsyncStreamingCallbackT",
+    "ByteStream",
     "ChatMessage",
     "ChatRole",
     "Document",

@@ -1,4 +1,4 @@
-"""`Document`: a piece of text with metadata, a retrieval score and an embedding, as in Haystack."""
+"""`Document`: a piece of text (or binary blob) with metadata, a retrieval score and an embedding, as in Haystack."""
 
 from __future__ import annotations
 
@@ -7,24 +7,32 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from pipeline.dataclasses.byte_stream import ByteStream
+
 
 @dataclass
 class Document:
-    """The id is derived from content and meta, so the same passage gets the same id in every run."""
+    """The id is derived from content and meta (and the blob, if any), so the same passage gets the same id in
+    every run."""
 
     id: str = ""
     content: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     score: float | None = None
     embedding: list[float] | None = None
+    blob: ByteStream | None = None
 
     def __post_init__(self) -> None:
+        if self.content and not isinstance(self.content, str):  # as Haystack: a converter's number is an error
+            raise ValueError("The `content` field must be a string or None.")
         if not self.id:
             self.id = self._create_id()
 
     def _create_id(self) -> str:
         meta = json.dumps(self.meta, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(f"{self.content}{meta}".encode()).hexdigest()
+        # The blob joins the hash only when there is one, so ids of text documents (and caches keyed on them) stay.
+        blob = "" if self.blob is None else f"{self.blob.data!r}{self.blob.mime_type}"
+        return hashlib.sha256(f"{self.content}{meta}{blob}".encode()).hexdigest()
 
     def __repr__(self) -> str:
         parts = [f"id={self.id[:12]}…"]
@@ -37,10 +45,14 @@ class Document:
             parts.append(f"score={self.score}")
         if self.embedding is not None:
             parts.append(f"embedding: vector of size {len(self.embedding)}")
+        if self.blob is not None:
+            parts.append(f"blob: {len(self.blob.data)} bytes")
         return f"Document({', '.join(parts)})"
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["blob"] = None if self.blob is None else self.blob.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
@@ -48,4 +60,5 @@ class Document:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"Unknown Document field(s): {', '.join(sorted(unknown))}.")
-        return cls(**data)
+        blob = data.get("blob")
+        return cls(**{**data, "blob": ByteStream.from_dict(blob) if blob else None})
