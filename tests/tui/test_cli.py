@@ -183,7 +183,7 @@ def test_a_module_not_allowed_hints_at_allow_module(tmp_path: Path, capsys: pyte
     [
         (["--input", "nosuch=1"], "Unknown input 'nosuch'"),
         (["--input", "wait_1.nosuch=1"], "Component 'wait_1' has no input socket 'nosuch'"),
-        (["--input", "wait_2.user_msg=x"], "'wait_2.user_msg' is already connected to wait_1.message"),
+        (["--input", "wait_2.user_msg=x"], "Component 'wait_2' cannot accept multiple inputs to 'user_msg'"),
         (["--input", "no-equals-sign"], "--input expects NAME=VALUE"),
         (["--input", "user_msg=a", "--input", "user_msg=b"], "--input 'user_msg' is given more than once"),
         (["--include-outputs-from", "nope"], "include_outputs_from names unknown component(s): nope"),
