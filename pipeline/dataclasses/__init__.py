@@ -1,7 +1,15 @@
-"""The values that flow between RAG components: documents, chat messages, streamed chunks."""
+"""The values that flow between RAG components: documents, chat messages, answers, streamed chunks."""
 
+from pipeline.dataclasses.answer import Answer, ExtractedAnswer, GeneratedAnswer
 from pipeline.dataclasses.byte_stream import ByteStream
-from pipeline.dataclasses.chat_message import ChatMessage, ChatRole
+from pipeline.dataclasses.chat_message import (
+    ChatMessage,
+    ChatRole,
+    ReasoningContent,
+    TextContent,
+    ToolCall,
+    ToolCallResult,
+)
 from pipeline.dataclasses.document import Document
 from pipeline.dataclasses.streaming_chunk import (
     AsyncStreamingCallbackT,
@@ -11,12 +19,19 @@ from pipeline.dataclasses.streaming_chunk import (
 )
 
 __all__ = [
+    "Answer",
     "AsyncStreamingCallbackT",
     "ByteStream",
     "ChatMessage",
     "ChatRole",
     "Document",
+    "ExtractedAnswer",
+    "GeneratedAnswer",
+    "ReasoningContent",
     "StreamingCallbackT",
     "StreamingChunk",
     "SyncStreamingCallbackT",
+    "TextContent",
+    "ToolCall",
+    "ToolCallResult",
 ]

@@ -45,7 +45,7 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.core.serialization import DEFAULT_ALLOWED_MODULES
-from pipeline.dataclasses import ChatMessage, ChatRole, Document, StreamingChunk
+from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
 from pipeline.utils.auth import EnvVarSecret, Secret
 
 TAG = "$type"
@@ -58,7 +58,7 @@ MIN_PACKED_FLOATS = 16
 """Lists of at least this many floats are packed as base64: embeddings, not a handful of scores."""
 
 _TEMPORAL: dict[str, Any] = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
-_DATACLASSES: dict[str, type] = {"Document": Document, "ChatMessage": ChatMessage, "StreamingChunk": StreamingChunk}
+_DATACLASSES: dict[str, type] = {"Document": Document, "StreamingChunk": StreamingChunk}
 EVENT_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -219,6 +219,8 @@ class Encoder:
             return {TAG: "enum", "class": type_path(type(value)), "name": value.name, "value": self.encode(value.value)}
         if isinstance(value, Secret):
             return self._secret(value)
+        if isinstance(value, ChatMessage):
+            return self._chat_message(value)
         for tag, cls in _DATACLASSES.items():
             if isinstance(value, cls):
                 return self._dataclass(value, cls, tag)
@@ -261,10 +263,23 @@ class Encoder:
     def _dataclass(self, value: Any, cls: type, tag: str) -> dict[str, Any]:
         encoded: dict[str, Any] = {TAG: tag}
         for field in dataclasses.fields(cls):
-            item = getattr(value, field.name)
-            key = field.name.lstrip("_")
-            encoded[key] = item.value if isinstance(item, ChatRole) else self.encode(item)
+            encoded[field.name] = self.encode(getattr(value, field.name))
         return encoded
+
+    def _chat_message(self, message: ChatMessage) -> dict[str, Any]:
+        """`ChatMessage.to_dict()`'s layout, its content parts and meta encoded like any other value; a message
+        holding parts `to_dict` refuses (built by hand) is kept as its repr rather than stopping the recording."""
+        try:
+            as_dict = message.to_dict()
+        except (TypeError, ValueError):
+            return self._repr_marker(message)
+        return {
+            TAG: "ChatMessage",
+            "role": as_dict["role"],
+            "content": self.encode(as_dict["content"]),
+            "name": self.encode(message.name),
+            "meta": self.encode(message.meta),
+        }
 
     def _error(self, error: BaseException) -> dict[str, Any]:
         if isinstance(error, RecordedError):
@@ -441,15 +456,23 @@ def _decode_dict(data: dict[str, Any]) -> dict[Any, Any]:
 
 def _decode_dataclass(data: dict[str, Any]) -> Any:
     cls = _DATACLASSES[data[TAG]]
-    names = {field.name.lstrip("_"): field.name for field in dataclasses.fields(cls) if field.init}
+    names = {field.name for field in dataclasses.fields(cls) if field.init}
     values = {}
     for key, value in data.items():
         if key == TAG:
             continue
         if key not in names:
             raise CodecError(f"{data[TAG]} has no field {key!r}")
-        values[names[key]] = ChatRole(value) if key == "role" and cls is ChatMessage else decode(value)
+        values[key] = decode(value)
     return cls(**values)
+
+
+def _decode_chat_message(data: dict[str, Any]) -> ChatMessage:
+    """Today's layout (`content` parts) or the one recordings had before (`text`): `from_dict` reads both."""
+    unknown = set(data) - {TAG, "role", "content", "text", "name", "meta"}
+    if unknown:
+        raise CodecError(f"ChatMessage has no field {sorted(unknown)[0]!r}")
+    return ChatMessage.from_dict({key: decode(value) for key, value in data.items() if key != TAG})
 
 
 def _decode_enum(data: dict[str, Any]) -> Any:
@@ -541,4 +564,5 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "npscalar": _decode_npscalar,
     "repr": lambda data: Unrepresentable(data["type"], data["repr"]),
     **dict.fromkeys(_DATACLASSES, _decode_dataclass),
+    "ChatMessage": _decode_chat_message,
 }

@@ -10,6 +10,7 @@ CLI and the debugger can render it however they lay it out (see `tui/render_diff
 from __future__ import annotations
 
 import difflib
+import json
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -110,7 +111,8 @@ class DocumentsDiff:
 
 @dataclass(frozen=True, slots=True)
 class MessageDiff:
-    """The nth message of each list (`None` where a list is shorter), and a unified diff of their texts."""
+    """The nth message of each list (`None` where a list is shorter), and a unified diff of what they say
+    (texts, tool calls, tool results)."""
 
     index: int
     a: ChatMessage | None
@@ -350,11 +352,21 @@ def diff_messages(a: list[ChatMessage], b: list[ChatMessage], *, label: str = "m
         new = b[index] if index < len(b) else None
         if old is not None and new is not None and _equal(old, new):
             continue
-        text_diff = unified_diff(
-            (old.text or "") if old else "", (new.text or "") if new else "", label=f"{label}[{index}]"
-        )
+        text_diff = unified_diff(_message_lines(old), _message_lines(new), label=f"{label}[{index}]")
         diffs.append(MessageDiff(index, old, new, text_diff))
     return MessagesDiff(diffs)
+
+
+def _message_lines(message: ChatMessage | None) -> str:
+    """What a message says, as text to diff: its texts, then a line per tool call and per tool result."""
+    if message is None:
+        return ""
+    lines = list(message.texts)
+    lines += [f"tool call {call.tool_name}({json.dumps(call.arguments, default=str)})" for call in message.tool_calls]
+    for result in message.tool_call_results:
+        content = result.result if isinstance(result.result, str) else "\n".join(part.text for part in result.result)
+        lines.append(f"tool {'error' if result.error else 'result'} for {result.origin.tool_name}: {content}")
+    return "\n".join(lines)
 
 
 def unified_diff(a: str, b: str, *, label: str) -> list[str]:

@@ -175,13 +175,24 @@ ROLE_STYLES = {"system": "bold magenta", "user": "bold cyan", "assistant": "bold
 
 
 def message_text(message: ChatMessage) -> Text:
-    """A chat message as its role (and name) on a line, then its text, then its meta if any."""
+    """A chat message as its role (and name) on a line, then its reasoning, texts, tool calls and tool results
+    in that order, then its meta if any."""
     role = message.role.value
     text = Text.assemble((role, ROLE_STYLES.get(role, "bold")))
     if message.name:
         text.append(f" ({message.name})", style="dim")
-    text.append("\n")
-    text.append(message.text if message.text is not None else "(no text)")
+    for reasoning in message.reasonings:
+        text.append("\nreasoning: " + reasoning.reasoning_text, style="italic dim")
+    if message.texts or not (message.reasonings or message.tool_calls or message.tool_call_results):
+        text.append("\n" + ("\n".join(message.texts) if message.texts else "(no text)"))
+    for call in message.tool_calls:
+        arguments = json.dumps(call.arguments, ensure_ascii=False, default=str)
+        text.append(f"\ntool call {call.tool_name}({arguments})" + (f" id={call.id}" if call.id else ""), style="bold")
+    for result in message.tool_call_results:
+        content = result.result if isinstance(result.result, str) else "\n".join(part.text for part in result.result)
+        label = "tool error" if result.error else "tool result"
+        text.append(f"\n{label} for {result.origin.tool_name}: ", style="bold")
+        text.append(content)
     if message.meta:
         text.append("\nmeta " + json.dumps(message.meta, ensure_ascii=False, default=str), style="dim")
     return text

@@ -1,6 +1,8 @@
-"""Prompt builders: jinja2 templates, rendered in a sandbox, whose variables become input sockets."""
+"""Builders: prompts from jinja2 templates (rendered in a sandbox, their variables become input sockets), and
+answers from a generator's replies."""
 
+from pipeline.components.builders.answer_builder import AnswerBuilder
 from pipeline.components.builders.chat_prompt_builder import ChatPromptBuilder
 from pipeline.components.builders.prompt_builder import PromptBuilder
 
-__all__ = ["ChatPromptBuilder", "PromptBuilder"]
+__all__ = ["AnswerBuilder", "ChatPromptBuilder", "PromptBuilder"]

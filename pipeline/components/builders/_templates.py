@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import meta, nodes
+from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.core.component import component
@@ -16,25 +17,36 @@ logger = logging.getLogger(__name__)
 RequiredVariables = list[str] | Literal["*"] | None
 
 
-def sandbox() -> SandboxedEnvironment:
-    """Templates come from pipeline files: render them where they cannot reach Python internals."""
-    return SandboxedEnvironment(keep_trailing_newline=True)
+def sandbox(extensions: Sequence[type[Extension]] = ()) -> SandboxedEnvironment:
+    """Templates come from pipeline files: render them where they cannot reach Python internals.
+
+    jinja2's defaults, as Haystack's builders use them: a template's single trailing newline is dropped (so a
+    template written as a block of lines gives a prompt without one), blocks keep their surrounding whitespace
+    (no trim_blocks or lstrip_blocks), and line endings become `\\n`.
+    """
+    return SandboxedEnvironment(extensions=list(extensions))
 
 
-def template_variables(environment: SandboxedEnvironment, sources: Iterable[str], owner: str) -> list[str]:
-    """The undeclared variables of the templates, in order of first use; syntax errors name the line."""
+def template_variables(environment: SandboxedEnvironment, sources: Iterable[str]) -> list[str]:
+    """The templates' variables in order of first use: the undeclared ones, less any a `{% set %}` assigns
+    (anywhere, as Haystack counts them). A syntax error raises jinja2's `TemplateSyntaxError` (with its `lineno`),
+    as in Haystack."""
     found: dict[str, None] = {}
-    for index, source in enumerate(sources):
-        try:
-            parsed = environment.parse(source)
-        except TemplateSyntaxError as exc:
-            where = f"message {index}, " if index else ""
-            raise ValueError(f"{owner}: template syntax error ({where}line {exc.lineno}): {exc.message}") from exc
-        undeclared = meta.find_undeclared_variables(parsed)
+    for source in sources:
+        parsed = environment.parse(source)
+        undeclared = meta.find_undeclared_variables(parsed) - _assigned(parsed)
         for name in parsed.find_all(nodes.Name):
             if name.name in undeclared:
                 found.setdefault(name.name)
     return list(found)
+
+
+def _assigned(parsed: nodes.Template) -> set[str]:
+    names = set()
+    for assign in parsed.find_all(nodes.Assign):
+        targets = assign.target.items if isinstance(assign.target, nodes.List | nodes.Tuple) else [assign.target]
+        names.update(target.name for target in targets if isinstance(target, nodes.Name))
+    return names
 
 
 def declare_sockets(
@@ -43,13 +55,11 @@ def declare_sockets(
     variables: list[str],
     required_variables: RequiredVariables,
 ) -> list[str]:
-    """Declare one input socket per variable (mandatory if required); warn as Haystack does when none is."""
-    required = variables if required_variables == "*" else list(required_variables or [])
-    unknown = [name for name in required if name not in variables]
-    if unknown:
-        raise ValueError(
-            f"{owner}: required_variables {unknown} do not appear in the template (its variables: {variables})."
-        )
+    """Declare one input socket per variable (mandatory if required); warn as Haystack does when none is.
+
+    Returns the variables `run` must receive. As in Haystack, a required variable need not appear in the template:
+    it then has no socket and must come through `template_variables`.
+    """
     if variables and required_variables is None:
         logger.warning(
             "%s has %d prompt variables, but `required_variables` is not set. By default, all prompt variables are "
@@ -59,6 +69,7 @@ def declare_sockets(
             owner,
             len(variables),
         )
+    required = sorted(variables) if required_variables == "*" else list(required_variables or [])
     for name in variables:
         if name in required:
             component.set_input_type(instance, name, Any)
@@ -70,7 +81,9 @@ def declare_sockets(
 def check_required(owner: str, required: list[str], values: Mapping[str, Any]) -> None:
     missing = [name for name in required if name not in values]
     if missing:
+        # Haystack prints the provided names as a set; sorted here, so the message is the same on every run.
+        provided = "{" + ", ".join(repr(name) for name in sorted(values)) + "}" if values else "set()"
         raise ValueError(
             f"Missing required input variables in {owner}: {', '.join(missing)}. "
-            f"Required variables: {required}. Provided variables: {sorted(values)}."
+            f"Required variables: {required}. Provided variables: {provided}."
         )

@@ -16,7 +16,11 @@ from pipeline.core.component import component
 
 @component
 class PromptBuilder:
-    """Input sockets are the template's variables (or `variables`); `template` can be replaced per run."""
+    """Input sockets are the template's variables (or `variables`); `template` can be replaced per run.
+
+    Whitespace renders as in Haystack (jinja2's defaults): the template's one trailing newline is not part of the
+    prompt, `{% ... %}` lines leave their newline behind unless written `{%- ... -%}`.
+    """
 
     def __init__(
         self, template: str, required_variables: RequiredVariables = None, variables: list[str] | None = None
@@ -25,7 +29,7 @@ class PromptBuilder:
         self.required_variables = required_variables
         self.variables = variables
         self._environment = sandbox()
-        found = template_variables(self._environment, [template], "PromptBuilder")
+        found = template_variables(self._environment, [template])
         self._compiled = self._environment.from_string(template)
         self._required = declare_sockets(self, "PromptBuilder", variables or found, required_variables)
 

@@ -36,8 +36,8 @@ def test_chat_messages() -> None:
     assert reply.is_from(ChatRole.ASSISTANT) and reply.meta["model"] == "m"
     assert ChatMessage.from_dict(user.to_dict()) == user
     assert user.to_openai_dict_format() == {"role": "user", "content": "Where?", "name": "ada"}
-    with pytest.raises(ValueError, match="Unknown chat role 'robot'"):
-        ChatMessage.from_dict({"role": "robot", "text": "beep"})
+    with pytest.raises(ValueError, match="'robot' is not a valid ChatRole"):
+        ChatMessage.from_dict({"role": "robot", "content": [{"text": "beep"}]})
 
 
 def test_streaming_chunk() -> None:
@@ -48,11 +48,11 @@ def test_streaming_chunk() -> None:
     ("module", "names"),
     [
         ("pipeline", ["component", "Pipeline", "AsyncPipeline", "Document", "ChatMessage", "StreamingChunk"]),
-        ("pipeline.dataclasses", ["Document", "ChatMessage", "StreamingChunk"]),
+        ("pipeline.dataclasses", ["Document", "ChatMessage", "StreamingChunk", "TextContent", "GeneratedAnswer"]),
         ("pipeline.document_stores.in_memory", ["InMemoryDocumentStore"]),
         ("pipeline.components.retrievers.in_memory", ["InMemoryBM25Retriever", "InMemoryEmbeddingRetriever"]),
-        ("pipeline.components.joiners", ["DocumentJoiner"]),
-        ("pipeline.components.builders", ["ChatPromptBuilder", "PromptBuilder"]),
+        ("pipeline.components.joiners", ["DocumentJoiner", "BranchJoiner", "StringJoiner", "AnswerJoiner"]),
+        ("pipeline.components.builders", ["ChatPromptBuilder", "PromptBuilder", "AnswerBuilder"]),
         ("pipeline.components.embedders", ["SentenceTransformersTextEmbedder", "SentenceTransformersDocumentEmbedder"]),
         ("pipeline.components.generators.chat", ["OpenAIChatGenerator", "ExtractiveChatGenerator"]),
         ("pipeline.components.writers", ["DocumentWriter"]),

@@ -26,7 +26,7 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
-from pipeline.dataclasses import ChatRole
+from pipeline.dataclasses import ChatRole, TextContent, ToolCall
 from pipeline.runs.codec import (
     EVENT_CLASSES,
     CodecError,
@@ -443,3 +443,33 @@ def type_name_of(error: BaseException) -> str:
 def test_malformed_event_lines_raise_codec_errors(line: Any, message: str) -> None:
     with pytest.raises(CodecError, match=message.replace("(", r"\(").replace(")", r"\)")):
         decode_event(line)
+
+
+def test_chat_message_content_parts_round_trip_in_haystacks_layout() -> None:
+    call = ToolCall(tool_name="search", arguments={"q": "Rhodes", "when": (1, 2)}, id="c1")
+    messages = [
+        ChatMessage.from_assistant("Let me look.", tool_calls=[call], reasoning="Need facts.", meta={"n": 1}),
+        ChatMessage.from_tool([TextContent("found")], origin=call, error=False),
+    ]
+    stored = Encoder({}).encode(messages)
+    assert stored[0]["content"][0] == {"reasoning": {"reasoning_text": "Need facts.", "extra": {}}}
+    assert stored[0]["content"][1] == {"text": "Let me look."}
+    assert stored[0]["content"][2]["tool_call"]["arguments"]["when"] == {"$type": "tuple", "items": [1, 2]}
+    assert decode(json.loads(json.dumps(stored))) == messages
+
+
+def test_recordings_with_the_earlier_chat_message_layout_still_load() -> None:
+    old = {"$type": "ChatMessage", "role": "assistant", "text": "Hi", "name": None, "meta": {"usage": {"n": 3}}}
+    assert decode(old) == ChatMessage.from_assistant("Hi", meta={"usage": {"n": 3}})
+    assert decode({**old, "text": None}) == ChatMessage.from_assistant(None, meta={"usage": {"n": 3}})
+    with pytest.raises(CodecError, match="ChatMessage has no field 'colour'"):
+        decode({**old, "colour": "red"})
+    with pytest.raises(CodecError, match="malformed 'ChatMessage' value: ValueError: 'robot' is not a valid ChatRole"):
+        decode({**old, "role": "robot"})
+
+
+def test_a_message_to_dict_refuses_is_kept_as_its_repr() -> None:
+    odd = ChatMessage(ChatRole.USER, ["a bare string is not a content part"])
+    decoded = round_trip(odd)
+    assert isinstance(decoded, Unrepresentable) and decoded.type_name.endswith("ChatMessage")
+    assert "a bare string" in decoded.repr

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from pipeline import AsyncPipeline, ChatMessage, Document, component
 from pipeline.core.events import ComponentFinished, RunEvent
+from pipeline.dataclasses import ToolCall
 from pipeline.runs.diff import (
     DocumentsDiff,
     MessagesDiff,
@@ -289,3 +290,23 @@ async def test_the_diff_renders_with_additions_green_and_removals_red(
     same = Console(record=True, width=140)
     same.print(render_diff(diff_runs(two_runs[0], two_runs[0])))
     assert "No differences besides timing." in same.export_text()
+
+
+def test_message_diffs_show_tool_calls_and_results() -> None:
+    old_call = ToolCall(tool_name="search", arguments={"q": "Rhodes"}, id="1")
+    new_call = ToolCall(tool_name="search", arguments={"q": "Giza"}, id="1")
+    change = diff_value(
+        [ChatMessage.from_assistant("Looking.", tool_calls=[old_call]), ChatMessage.from_tool("x", old_call)],
+        [
+            ChatMessage.from_assistant("Looking.", tool_calls=[new_call]),
+            ChatMessage.from_tool("x", old_call, error=True),
+        ],
+        label="replies",
+    )
+    assert isinstance(change, MessagesDiff)
+    first, second = change.messages
+    assert [line for line in first.text_diff if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
+        '-tool call search({"q": "Rhodes"})',
+        '+tool call search({"q": "Giza"})',
+    ]
+    assert "-tool result for search: x" in second.text_diff and "+tool error for search: x" in second.text_diff

@@ -58,13 +58,14 @@ def test_json_round_trip_by_socket_type() -> None:
     document = Document(content="x", meta={"k": 1}, embedding=[0.1, 0.2])
     message = ChatMessage.from_user("hi", name="me")
     data = json.loads(json.dumps(to_json({"docs": [document], "reply": message, "pair": (1, "a")})))
-    assert data["reply"] == {"role": "user", "text": "hi", "name": "me", "meta": {}}
+    assert data["reply"] == {"role": "user", "meta": {}, "name": "me", "content": [{"text": "hi"}]}
     assert from_json(data["docs"], list[Document]) == [document]
     assert from_json(data["reply"], ChatMessage | None) == message
     assert from_json(None, list[ChatMessage] | None) is None
     assert from_json({"a": data["docs"]}, dict[str, list[Document]]) == {"a": [document]}
     assert from_json(data["pair"], tuple[int, str]) == (1, "a")
-    assert from_json([{"role": "user", "text": "x"}], list[ChatMessage] | str) == [ChatMessage.from_user("x")]
+    old_layout = [{"role": "user", "text": "x"}]
+    assert from_json(old_layout, list[ChatMessage] | str) == [ChatMessage.from_user("x")]
     assert mismatch([document, "x"], list[Document]) == "item 1: expected Document, got str"
 
 
@@ -75,7 +76,7 @@ async def test_saving_untouched_outputs_keeps_the_original_values() -> None:
         text = editor(app, "documents").text
         assert json.loads(text) == [values["documents"][0].to_dict()]
         assert json.loads(editor(app, "replies").text) == [
-            {"role": "assistant", "text": "In Iraq.", "name": None, "meta": {}}
+            {"role": "assistant", "meta": {}, "name": None, "content": [{"text": "In Iraq."}]}
         ]
         await pilot.press("ctrl+s")
     assert isinstance(app.result, dict)

@@ -11,9 +11,9 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TextArea
 
-from pipeline.dataclasses import ChatMessage, Document
+from pipeline.dataclasses import ChatMessage, Document, ToolCall
 from tui.state.session import VisitRecord
-from tui.widgets.inspector import HINT, DocumentsView, Inspector, MessagesView, StringView, ValueTree
+from tui.widgets.inspector import HINT, DocumentsView, Inspector, MessagesView, StringView, ValueTree, message_text
 
 
 class InspectorApp(App[None]):
@@ -236,3 +236,18 @@ async def test_showing_the_same_visit_again_keeps_the_widgets() -> None:
         await pilot.pause()
         assert inspector.query_one(DataTable).row_count == 1
         assert "outputs edited at a breakpoint" in str(inspector.query_one("#inspector-title", Static).content)
+
+
+def test_messages_show_reasoning_tool_calls_and_results() -> None:
+    call = ToolCall(tool_name="search", arguments={"q": "Rhodes"}, id="c1")
+    assert message_text(ChatMessage.from_assistant("On it.", tool_calls=[call], reasoning="Need facts.")).plain == (
+        'assistant\nreasoning: Need facts.\nOn it.\ntool call search({"q": "Rhodes"}) id=c1'
+    )
+    assert message_text(ChatMessage.from_tool("Rhodes is an island.", origin=call)).plain == (
+        "tool\ntool result for search: Rhodes is an island."
+    )
+    assert (
+        message_text(ChatMessage.from_tool("boom", origin=call, error=True)).plain
+        == "tool\ntool error for search: boom"
+    )
+    assert message_text(ChatMessage.from_assistant()).plain == "assistant\n(no text)"

@@ -63,7 +63,11 @@ def test_in_a_pipeline_after_the_prompt_builder() -> None:
     pipe.add_component(
         "prompt_builder",
         ChatPromptBuilder(
-            template="Context:\n{% for d in documents %}{{ d.content }}\n{% endfor %}Question: {{ question }}\nAnswer:",
+            template=[
+                ChatMessage.from_user(
+                    "Context:\n{% for d in documents %}{{ d.content }}\n{% endfor %}Question: {{ question }}\nAnswer:"
+                )
+            ],
             required_variables=["question"],
         ),
     )
