@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -12,8 +11,7 @@ from pipeline.dataclasses.byte_stream import ByteStream
 
 @dataclass
 class Document:
-    """The id is derived from content and meta (and the blob, if any), so the same passage gets the same id in
-    every run."""
+    """The id is derived from content, meta and blob as Haystack derives it, so a passage keeps its id."""
 
     id: str = ""
     content: str | None = None
@@ -29,10 +27,14 @@ class Document:
             self.id = self._create_id()
 
     def _create_id(self) -> str:
-        meta = json.dumps(self.meta, sort_keys=True, default=str, ensure_ascii=False)
-        # The blob joins the hash only when there is one, so ids of text documents (and caches keyed on them) stay.
-        blob = "" if self.blob is None else f"{self.blob.data!r}{self.blob.mime_type}"
-        return hashlib.sha256(f"{self.content}{meta}{blob}".encode()).hexdigest()
+        """Haystack's formula, so a document has the same id here as in Haystack (and the suites that pin ids)."""
+        text = self.content or None
+        dataframe = None  # a field Haystack dropped but still hashes, to keep its ids stable
+        blob = self.blob.data if self.blob is not None else None
+        mime_type = self.blob.mime_type if self.blob is not None else None
+        sparse_embedding = ""  # no sparse embeddings here
+        data = f"{text}{dataframe}{blob!r}{mime_type}{self.meta or {}}{self.embedding}{sparse_embedding}"
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def __repr__(self) -> str:
         parts = [f"id={self.id[:12]}…"]
