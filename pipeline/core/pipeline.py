@@ -33,6 +33,8 @@ def run_blocking(make_coroutine: Callable[[], Coroutine[Any, Any, ResultT]]) -> 
 class PipelineBase(PipelineGraph):
     _trace_operation = "haystack.async_pipeline.run"
     """The name of a run's span, as Haystack names it for this class."""
+    _in_rounds = False
+    """Schedule in rounds, as Haystack's `Pipeline` does (see `PipelineRun`)."""
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class PipelineBase(PipelineGraph):
             override_inputs=override_inputs,
             trace_operation=self._trace_operation,
             metadata=self.metadata,
+            in_rounds=self._in_rounds,
         )
 
     async def _final_outputs(
@@ -170,6 +173,7 @@ class Pipeline(PipelineBase):
     """Runs one component at a time, like Haystack's `Pipeline`; same graph, same events."""
 
     _trace_operation = "haystack.pipeline.run"
+    _in_rounds = True
 
     def run(self, data: Mapping[str, Any] | None = None, include_outputs_from: Iterable[str] | None = None) -> dict:
         return run_blocking(lambda: self._final_outputs(data or {}, include_outputs_from, concurrency_limit=1))

@@ -179,10 +179,14 @@ class PipelineRun:
         override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
         trace_operation: str = "haystack.async_pipeline.run",
         metadata: dict[str, Any] | None = None,
+        in_rounds: bool = False,
     ) -> None:
         """`reuse_outputs` maps `(component, visit)` to outputs to hand on instead of executing that visit, and
         `override_inputs` to inputs that replace what that visit would receive: together they fork a recorded
-        run from a chosen visit. While tracing is enabled, the run reports spans named `trace_operation`."""
+        run from a chosen visit. While tracing is enabled, the run reports spans named `trace_operation`.
+
+        `in_rounds` schedules as Haystack's `Pipeline` does: the components ready at one moment run, in name order,
+        before any that became ready meanwhile (its queue is refilled only when nothing in it is ready)."""
         if concurrency_limit < 1:
             raise PipelineValidationError(f"concurrency_limit must be at least 1, got {concurrency_limit}.")
         unknown = sorted(set(include_outputs_from or ()) - set(plan.nodes))
@@ -214,6 +218,9 @@ class PipelineRun:
         self._ready: list[str] = []
         self._highest: list[str] = []
         """Heaps of names: equally ready components start in name order, as in Haystack."""
+        self._in_rounds = in_rounds
+        self._next_round: list[str] = []
+        """With `in_rounds`: components that became ready while a round was running."""
         self._deferred: dict[str, Priority] = {}
         self._touched: set[str] = set(plan.nodes)
         self._running: dict[str, _Visit] = {}
@@ -415,6 +422,12 @@ class PipelineRun:
     def _schedule(self) -> None:
         """Start every component that may start now, appending a `ComponentStarted` for each."""
         self._reevaluate()
+        if (
+            self._in_rounds
+            and not self._holds(self._highest, Priority.HIGHEST)
+            and not self._holds(self._ready, Priority.READY)
+        ):
+            self._start_round()
         if self._highest:
             if not self._running:
                 name = self._pop_valid(self._highest, Priority.HIGHEST)
@@ -433,6 +446,21 @@ class PipelineRun:
             # As Haystack: DEFER and DEFER_LAST tie, broken by topological order, then name.
             name = min(self._deferred, key=lambda n: (self._plan.nodes[n].order, n.lower()))
             self._start(name)
+
+    def _holds(self, heap: list[str], priority: Priority) -> bool:
+        """Whether the heap still has a component of that priority (stale entries are dropped)."""
+        while heap and self._priority.get(heap[0]) is not priority:
+            heapq.heappop(heap)
+        return bool(heap)
+
+    def _start_round(self) -> None:
+        waiting, self._next_round = self._next_round, []
+        for name in waiting:
+            priority = self._priority.get(name)
+            if priority is Priority.READY:
+                heapq.heappush(self._ready, name)
+            elif priority is Priority.HIGHEST:
+                heapq.heappush(self._highest, name)
 
     def _pop_valid(self, heap: list[str], priority: Priority) -> str | None:
         while heap:
@@ -453,7 +481,9 @@ class PipelineRun:
                 self._priority.pop(name, None)
                 continue
             self._priority[name] = new
-            if new is Priority.READY:
+            if self._in_rounds and new in (Priority.READY, Priority.HIGHEST):
+                self._next_round.append(name)
+            elif new is Priority.READY:
                 heapq.heappush(self._ready, name)
             elif new is Priority.HIGHEST:
                 heapq.heappush(self._highest, name)
