@@ -7,7 +7,7 @@ from typing import Any
 from pipeline.core.component import component
 from pipeline.core.component.types import GreedyVariadic
 from pipeline.core.serialization import default_from_dict, default_to_dict
-from pipeline.utils.type_serialization import deserialize_type, serialize_type
+from pipeline.utils import deserialize_type, serialize_type
 
 
 @component
