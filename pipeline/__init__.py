@@ -15,14 +15,17 @@ from pipeline.core.errors import (
 from pipeline.core.pipeline import AsyncPipeline, Pipeline
 from pipeline.core.progress import current_visit, report_progress
 from pipeline.core.serialization import default_from_dict, default_to_dict
-from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
+from pipeline.dataclasses import Answer, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer, StreamingChunk
 
 __all__ = [
+    "Answer",
     "AsyncPipeline",
     "ChatMessage",
     "ComponentError",
     "DefinitionError",
     "Document",
+    "ExtractedAnswer",
+    "GeneratedAnswer",
     "GreedyVariadic",
     "Pipeline",
     "PipelineComponentsBlockedError",

@@ -49,7 +49,10 @@ def test_streaming_chunk() -> None:
 @pytest.mark.parametrize(
     ("module", "names"),
     [
-        ("pipeline", ["component", "Pipeline", "AsyncPipeline", "Document", "ChatMessage", "StreamingChunk"]),
+        (
+            "pipeline",
+            ["component", "Pipeline", "AsyncPipeline", "Document", "ChatMessage", "StreamingChunk", "GeneratedAnswer"],
+        ),
         ("pipeline.dataclasses", ["Document", "ChatMessage", "StreamingChunk", "TextContent", "GeneratedAnswer"]),
         ("pipeline.document_stores.in_memory", ["InMemoryDocumentStore"]),
         ("pipeline.components.retrievers.in_memory", ["InMemoryBM25Retriever", "InMemoryEmbeddingRetriever"]),
