@@ -6,7 +6,9 @@ Measures, in one process run, with best-of-N timing of `await pipe.run_async(...
    µs per component, and the chain1000/chain100 ratio of that cost (target <= 1.3: the cost must not grow with
    the pipeline's size); the async chain of 100 is held to <= 40 µs per component;
 2. a 1 -> 200 -> 1 fan-out of trivial async components into a `Variadic[int]` sink: ms per run;
-3. the seed notebook's wait graph (wait_1 -> wait_2, wait_3 -> wait_4, wait_5) with wait_i sleeping 10*i ms,
+3. a loop of 100 laps through `BranchJoiner` -> add one -> `ConditionalRouter` (all sync, as Haystack ships
+   them): µs per component visit, held to the sync chain of 100's cost per component;
+4. the seed notebook's wait graph (wait_1 -> wait_2, wait_3 -> wait_4, wait_5) with wait_i sleeping 10*i ms,
    sync (worker threads) and async: wall time against the 70 ms critical path (target: within 3 ms).
 
 Run from the repository root:
@@ -47,6 +49,7 @@ WAIT_OVERHEAD_TARGET_MS = 3.0
 HAYSTACK_FANOUT_REFERENCE_MS = 14.0
 """Reported time of Haystack 2.31's AsyncPipeline for the 1 -> 200 -> 1 fan-out."""
 FANOUT_WIDTH = 200
+LOOP_LAPS = 100
 WAIT_UNIT_S = 0.010
 """wait_i sleeps i * WAIT_UNIT_S seconds."""
 CRITICAL_PATH_MS = (3 + 4) * WAIT_UNIT_S * 1000
@@ -167,13 +170,15 @@ class Engine:
     version: str
     pipeline_class: type
     components: Components
+    branch_joiner: type
+    conditional_router: type
 
     @property
     def label(self) -> str:
         return f"{self.name} {self.version} ({self.pipeline_class.__name__}.run_async)"
 
-    def new_pipeline(self) -> Any:
-        return self.pipeline_class()
+    def new_pipeline(self, max_runs_per_component: int = 100) -> Any:
+        return self.pipeline_class(max_runs_per_component=max_runs_per_component)
 
 
 def load_pipedebug() -> Engine:
@@ -184,6 +189,8 @@ def load_pipedebug() -> Engine:
     if find_spec("pipeline") is None:  # run as a file with an interpreter that has not installed the repository
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from pipeline import AsyncPipeline, Variadic, component
+    from pipeline.components.joiners import BranchJoiner
+    from pipeline.components.routers import ConditionalRouter
     from pipeline.components.testing.waiting import AsyncWaitingComponent, WaitingComponent
 
     try:
@@ -194,7 +201,7 @@ def load_pipedebug() -> Engine:
     components = Components(
         base.AddOne, base.AsyncAddOne, base.AsyncSource, base.AsyncSum, WaitingComponent, AsyncWaitingComponent
     )
-    return Engine("pipedebug", engine_version, AsyncPipeline, components)
+    return Engine("pipedebug", engine_version, AsyncPipeline, components, BranchJoiner, ConditionalRouter)
 
 
 def load_haystack() -> Engine:
@@ -203,6 +210,8 @@ def load_haystack() -> Engine:
     try:
         import haystack
         from haystack import component
+        from haystack.components.joiners import BranchJoiner
+        from haystack.components.routers import ConditionalRouter
         from haystack.core.component.types import Variadic
     except ImportError as exc:
         sys.exit(
@@ -212,7 +221,8 @@ def load_haystack() -> Engine:
             "  /tmp/haystack-venv/bin/python -m benchmarks.engine_overhead --engine haystack"
         )
     pipeline_class = getattr(haystack, "AsyncPipeline", None) or haystack.Pipeline
-    return Engine("haystack", haystack.__version__, pipeline_class, make_components(component, Variadic))
+    components = make_components(component, Variadic)
+    return Engine("haystack", haystack.__version__, pipeline_class, components, BranchJoiner, ConditionalRouter)
 
 
 # -- graph builders -----------------------------------------------------------------------------------------------
@@ -252,6 +262,22 @@ def build_fanout(engine: Engine, width: int = FANOUT_WIDTH) -> Case:
     return Case(pipe, {"source": {"value": 1}}, lambda out: out == {"sink": {"total": 2 * width}})
 
 
+def build_loop(engine: Engine, laps: int = LOOP_LAPS) -> Case:
+    """joiner (BranchJoiner) -> add (+1) -> router (ConditionalRouter): back to the joiner until `laps` is reached."""
+    routes = [
+        {"condition": f"{{{{ value < {laps} }}}}", "output": "{{ value }}", "output_name": "again", "output_type": int},
+        {"condition": f"{{{{ value >= {laps} }}}}", "output": "{{ value }}", "output_name": "done", "output_type": int},
+    ]
+    pipe = engine.new_pipeline(max_runs_per_component=laps + 1)
+    pipe.add_component("joiner", engine.branch_joiner(int))
+    pipe.add_component("add", engine.components.AddOne())
+    pipe.add_component("router", engine.conditional_router(routes))
+    pipe.connect("joiner.value", "add.value")
+    pipe.connect("add.value", "router.value")
+    pipe.connect("router.again", "joiner.value")
+    return Case(pipe, {"joiner": {"value": 0}}, lambda out: out == {"router": {"done": laps}})
+
+
 def build_wait_graph(engine: Engine, use_async: bool) -> Case:
     """The seed notebook's graph: wait_1 -> wait_2, wait_3 -> wait_4, wait_5; wait_i sleeps i * 10 ms."""
     cls = engine.components.AsyncWaitingComponent if use_async else engine.components.WaitingComponent
@@ -274,13 +300,14 @@ class Settings:
     chain100: int
     chain1000: int
     fanout: int
+    loop: int
     wait: int
     budget_s: float
     min_repeats: int = 3
 
 
-FULL = Settings(chain100=30, chain1000=10, fanout=30, wait=10, budget_s=30.0)
-QUICK = Settings(chain100=7, chain1000=3, fanout=7, wait=3, budget_s=5.0, min_repeats=2)
+FULL = Settings(chain100=30, chain1000=10, fanout=30, loop=15, wait=10, budget_s=30.0)
+QUICK = Settings(chain100=7, chain1000=3, fanout=7, loop=5, wait=3, budget_s=5.0, min_repeats=2)
 
 
 async def best_of(run: Callable[[], Awaitable[Any]], repeats: int, settings: Settings) -> list[float]:
@@ -367,6 +394,7 @@ class Result:
 async def run_benchmarks(engine: Engine, settings: Settings, progress: Callable[[str], None]) -> list[Result]:
     """Run every benchmark on `engine` and return the table rows."""
     results: list[Result] = []
+    sync_chain100 = 0.0
 
     for kind, use_async in (("async", True), ("sync", False)):
         per_component: dict[int, float] = {}
@@ -408,6 +436,8 @@ async def run_benchmarks(engine: Engine, settings: Settings, progress: Callable[
                 note="a task per call" if use_async else "a worker-thread hop per call",
             )
         )
+        if not use_async:
+            sync_chain100 = per_component[100]
         ratio = per_component[1000] / per_component[100]
         results.append(
             Result(
@@ -436,6 +466,24 @@ async def run_benchmarks(engine: Engine, settings: Settings, progress: Callable[
             f"ref. ~{HAYSTACK_FANOUT_REFERENCE_MS:g}",
             None,
             f"{min(times) / (FANOUT_WIDTH + 2) * 1e6:.1f} µs/component; ref. is Haystack 2.31",
+        )
+    )
+
+    progress(f"loop of {LOOP_LAPS} laps")
+    visits = 3 * LOOP_LAPS
+    times = await time_case(build_loop(engine), settings.loop, settings)
+    per_visit = min(times) / visits * 1e6
+    results.append(
+        Result(
+            "loop100_sync",
+            f"loop {LOOP_LAPS} laps, sync",
+            "µs/visit",
+            per_visit,
+            statistics.median(times) / visits * 1e6,
+            len(times),
+            f"≤ chain 100 sync ({sync_chain100:.1f})",
+            per_visit <= sync_chain100,
+            f"BranchJoiner -> add -> ConditionalRouter; {min(times) * 1e3:.1f} ms/run, {visits} visits",
         )
     )
 

@@ -51,6 +51,7 @@ class OutputAdapter:
             raise ValueError(f"Invalid Jinja template '{template}': {exc}") from exc
         self.template = template
         self._env.filters.update(self.custom_filters)
+        self._compiled = self._env.from_string(template)  # once: compiling costs far more than rendering
         component.set_input_types(self, **dict.fromkeys(input_variables(self._env, [template]), Any))
         component.set_output_types(self, output=output_type)
         self.output_type = output_type
@@ -65,7 +66,7 @@ class OutputAdapter:
         if not kwargs:
             raise ValueError("No input data provided for output adaptation")
         try:
-            output = self._env.from_string(self.template).render(**kwargs)
+            output = self._compiled.render(**kwargs)
             if isinstance(output, Undefined):
                 raise OutputAdaptationException(f"Undefined variable in the template {self.template}; kwargs: {kwargs}")
             return {"output": output if self._unsafe else literal_value(output)}

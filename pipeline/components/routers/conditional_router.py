@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import UnionType
 from typing import Any, NotRequired, TypedDict, Union, get_args, get_origin
 
-from jinja2 import Environment, TemplateSyntaxError
+from jinja2 import Environment, Template, TemplateSyntaxError
 
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
@@ -72,6 +72,8 @@ class ConditionalRouter:
         self._env = expression_environment(unsafe)
         self._env.filters.update(self.custom_filters)
         self._validate_routes(routes)
+        self._compiled: dict[str, Template] = {}
+        """Templates compiled once: compiling costs far more than rendering, and loops run a router often."""
 
         variables: dict[str, None] = {}
         output_types: dict[str, Any] = {}
@@ -137,7 +139,7 @@ class ConditionalRouter:
         """
         for route in self.routes:
             try:
-                selected = self._env.from_string(route["condition"]).render(**kwargs)
+                selected = self._template(route["condition"]).render(**kwargs)
                 if not self._unsafe:
                     selected = ast.literal_eval(selected)  # not a literal: a ValueError, raised as is
                 if selected:
@@ -147,6 +149,12 @@ class ConditionalRouter:
             except Exception as exc:
                 raise RouteConditionException(f"Error evaluating condition for route '{route}': {exc}") from exc
         raise NoRouteSelectedException(f"No route fired. Routes: {self.routes}")
+
+    def _template(self, source: str) -> Template:
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = self._env.from_string(source)
+        return compiled
 
     def _outputs(self, route: Route, kwargs: dict[str, Any]) -> dict[str, Any]:
         result = {}
@@ -162,7 +170,7 @@ class ConditionalRouter:
                     )
                 value = kwargs[output]
             else:
-                value = self._env.from_string(output).render(**kwargs)
+                value = self._template(output).render(**kwargs)
                 if not self._unsafe:
                     value = literal_value(value)
             if self._validate_output_type and not _matches_type(value, output_type):
