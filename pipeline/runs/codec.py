@@ -45,7 +45,14 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.core.serialization import DEFAULT_ALLOWED_MODULES
-from pipeline.dataclasses import ChatMessage, Document, StreamingChunk
+from pipeline.dataclasses import (
+    ByteStream,
+    ChatMessage,
+    Document,
+    ExtractedAnswer,
+    GeneratedAnswer,
+    StreamingChunk,
+)
 from pipeline.utils.auth import EnvVarSecret, Secret
 
 TAG = "$type"
@@ -58,7 +65,14 @@ MIN_PACKED_FLOATS = 16
 """Lists of at least this many floats are packed as base64: embeddings, not a handful of scores."""
 
 _TEMPORAL: dict[str, Any] = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
-_DATACLASSES: dict[str, type] = {"Document": Document, "StreamingChunk": StreamingChunk}
+_DATACLASSES: dict[str, type] = {
+    "Document": Document,
+    "StreamingChunk": StreamingChunk,
+    "ByteStream": ByteStream,
+    "GeneratedAnswer": GeneratedAnswer,
+    "ExtractedAnswer": ExtractedAnswer,
+    "ExtractedAnswer.Span": ExtractedAnswer.Span,
+}
 EVENT_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (

@@ -26,7 +26,7 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
-from pipeline.dataclasses import ChatRole, TextContent, ToolCall
+from pipeline.dataclasses import ByteStream, ChatRole, ExtractedAnswer, GeneratedAnswer, TextContent, ToolCall
 from pipeline.runs.codec import (
     EVENT_CLASSES,
     CodecError,
@@ -209,6 +209,27 @@ def test_chat_messages_and_streaming_chunks() -> None:
     assert decoded[1].role is ChatRole.USER and decoded[1].name == "ada"
     chunk = StreamingChunk("tok", meta={"index": 0, "finish": None})
     assert_same(chunk, round_trip(chunk))
+
+
+def test_answers_and_byte_streams_round_trip() -> None:
+    doc = Document(content="Rhodes", meta={"url": "u"}, score=0.5)
+    values = [
+        GeneratedAnswer(data="A statue.", query="What?", documents=[doc], meta={"model": "m"}),
+        ExtractedAnswer(
+            query="What?",
+            score=0.9,
+            data="statue",
+            document=doc,
+            document_offset=ExtractedAnswer.Span(2, 8),
+            meta={"k": 1},
+        ),
+        ByteStream(b"\x00raw", meta={"file_path": "a.bin"}, mime_type="application/octet-stream"),
+        Document(content="with a blob", blob=ByteStream(b"pdf", mime_type="application/pdf")),
+    ]
+    for value in values:
+        decoded = round_trip(value)
+        assert type(decoded) is type(value)
+        assert decoded == value
 
 
 @pytest.mark.parametrize(
