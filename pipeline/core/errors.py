@@ -102,3 +102,11 @@ class DefinitionError(PipelineError):
         located = DefinitionError(self.reason, self.key_path, source, line)
         located.__cause__ = self.__cause__
         return located
+
+
+class SerializationError(DefinitionError):
+    """An object cannot be written to a pipeline definition (a lambda or a nested function, for instance)."""
+
+
+class DeserializationError(DefinitionError):
+    """A string in a pipeline definition does not name a type or callable that may be loaded."""

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pipeline.core import serialization as loader  # the module, not its names: it imports pipeline.utils too
+from pipeline.core.errors import DeserializationError, SerializationError
 from pipeline.utils.type_serialization import (
-    DeserializationError,
-    SerializationError,
     allowed_import_prefixes,
     allowed_name,
     thread_safe_import,

@@ -18,20 +18,12 @@ from types import GenericAlias, ModuleType, NoneType, UnionType
 from typing import Any, Union, get_args
 
 from pipeline.core import serialization as loader  # the module, not its names: it imports pipeline.utils too
-from pipeline.core.errors import DefinitionError
+from pipeline.core.errors import DeserializationError
 
 STANDARD_TYPE_MODULES = ("typing", "collections.abc", "types", "pathlib", "datetime")
 """Standard-library modules a serialized type may name: importing them runs no code a definition can choose."""
 
 _import_lock = Lock()
-
-
-class SerializationError(DefinitionError):
-    """An object cannot be written to a pipeline definition (a lambda or a nested function, for instance)."""
-
-
-class DeserializationError(DefinitionError):
-    """A string in a pipeline definition does not name a type or callable that may be loaded."""
 
 
 def serialize_type(target: Any) -> str:
