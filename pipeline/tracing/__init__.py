@@ -1,5 +1,6 @@
 """Tracing with Haystack's interface (`haystack.tracing` -> `pipeline.tracing`)."""
 
+from pipeline.tracing.opentelemetry import OpenTelemetryTracer
 from pipeline.tracing.tracer import (
     NullSpan,
     NullTracer,
@@ -15,6 +16,7 @@ from pipeline.tracing.tracer import (
 __all__ = [
     "NullSpan",
     "NullTracer",
+    "OpenTelemetryTracer",
     "ProxyTracer",
     "Span",
     "Tracer",

@@ -44,10 +44,12 @@ class RunSpans:
         self._metadata = metadata
         self._max_runs = max_runs
         self._run: _OpenSpan | None = None
+        self._outputs: dict[str, Any] = {}
         self._visits: dict[int, _OpenSpan] = {}
 
     def run_started(self, event: RunStarted, outputs: dict[str, Any]) -> None:
-        """`outputs` is the run's live outputs mapping: the tag shows the final outputs once the run ends."""
+        """`outputs` is the run's live outputs mapping, tagged again when the run ends for tracers that copy tags."""
+        self._outputs = outputs
         tags = {
             "haystack.pipeline.input_data": event.inputs,
             "haystack.pipeline.output_data": outputs,
@@ -85,6 +87,7 @@ class RunSpans:
             self.component_ended(visit_id, error or RuntimeError("the run ended"))
         if self._run is not None:
             run, self._run = self._run, None
+            self._guarded(run.span.set_tag, "haystack.pipeline.output_data", self._outputs)
             self._close(run, error)
 
     def _component_tags(self, node: NodePlan, inputs: dict[str, Any]) -> dict[str, Any]:
