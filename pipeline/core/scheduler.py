@@ -20,6 +20,7 @@ its receivers on the *next* call, so a consumer paused on a `ComponentFinished` 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextvars
 import copy
 import heapq
@@ -89,7 +90,8 @@ class _Socket:
     __slots__ = ("done", "entries", "real", "valued")
 
     def __init__(self) -> None:
-        self.entries: list[tuple[str | None, Any]] = []
+        self.entries: list[tuple[str | None, Any, int]] = []
+        """(sender or None for the caller, value, visit id of the sending visit or 0 for the caller)."""
         self.done: set[str] = set()
         """Senders that delivered since the last visit, with a value or with NO_OUTPUT."""
         self.valued: set[str] = set()
@@ -243,7 +245,7 @@ class PipelineRun:
 
         for name, sockets in self._inputs.items():
             for socket, value in sockets.items():
-                self._write(name, socket, None, value)
+                self._write(name, socket, None, value, 0)
 
     # -- the async iterator protocol ------------------------------------------------------------------------
 
@@ -347,7 +349,7 @@ class PipelineRun:
                 return
         if self._delivery is not None:
             delivery, self._delivery = self._delivery, None
-            self._deliver(delivery.node, delivery.outputs)
+            self._deliver(delivery.node, delivery.visit_id, delivery.outputs)
         if self._cancel_requested or self._failure is not None:
             await self._end_abnormally()
             return
@@ -666,16 +668,21 @@ class PipelineRun:
 
     # -- inputs and outputs ----------------------------------------------------------------------------------
 
-    def _write(self, name: str, socket: str, sender: str | None, value: Any, lazy_variadic: bool = False) -> None:
+    def _write(
+        self, name: str, socket: str, sender: str | None, value: Any, visit_id: int, lazy_variadic: bool = False
+    ) -> None:
+        """Hold a value for a socket. A Variadic socket keeps the caller's values first, then its senders' in the
+        order their visits started: the order Haystack's runs give whenever they are deterministic (one component at
+        a time), kept here whichever concurrent branch happens to finish first."""
         held = self._state[name].get(socket)
         if held is None:
             held = self._state[name][socket] = _Socket()
         is_value = value is not NO_OUTPUT
         if lazy_variadic or (sender is None and self._plan.nodes[name].sockets[socket].is_variadic):
-            held.entries.append((sender, value))
+            bisect.insort(held.entries, (sender, value, visit_id), key=_started)
             held.real += is_value
         elif not held.entries or is_value:
-            held.entries = [(sender, value)]
+            held.entries = [(sender, value, visit_id)]
             held.real = int(is_value)
         if sender is not None:
             held.done.add(sender)
@@ -683,7 +690,7 @@ class PipelineRun:
                 held.valued.add(sender)
         self._touched.add(name)
 
-    def _deliver(self, node: NodePlan, outputs: dict[str, Any]) -> None:
+    def _deliver(self, node: NodePlan, visit_id: int, outputs: dict[str, Any]) -> None:
         for connection in node.connections:
             value = outputs.get(connection.sender_socket, NO_OUTPUT)
             if connection.conversion is not None and value is not NO_OUTPUT:
@@ -693,7 +700,12 @@ class PipelineRun:
                     self._failure = self._conversion_failure(node, connection, exc)
                     return
             self._write(
-                connection.receiver, connection.receiver_socket, node.name, value, connection.receiver_is_lazy_variadic
+                connection.receiver,
+                connection.receiver_socket,
+                node.name,
+                value,
+                visit_id,
+                connection.receiver_is_lazy_variadic,
             )
         self._expose(node, outputs)
 
@@ -723,15 +735,15 @@ class PipelineRun:
     def _consume(self, node: NodePlan) -> dict[str, Any]:
         """Take the inputs for one visit; caller-given values stay for later visits, except greedy ones.
 
-        A Variadic socket gets the caller's values first, then its senders' in the order they arrived, as in
-        Haystack (so with concurrent branches the faster one comes first).
+        A Variadic socket gets the caller's values first, then its senders' in the order their visits started
+        (see `_write`).
         """
         state = self._state[node.name]
         inputs: dict[str, Any] = {}
         for socket_name, socket in node.sockets.items():
             held = state.get(socket_name)
             entries = held.entries if held else []
-            values = [value for _, value in entries if value is not NO_OUTPUT]
+            values = [value for _, value, _ in entries if value is not NO_OUTPUT]
             if values:
                 if not socket.is_variadic:
                     inputs[socket_name] = values[0]
@@ -746,7 +758,7 @@ class PipelineRun:
                 inputs[socket_name] = [socket.default_value] if socket.is_variadic else socket.default_value
             if held is not None:
                 held.entries = [] if socket.is_greedy else [e for e in held.entries if e[0] is None]
-                held.real = sum(1 for _, value in held.entries if value is not NO_OUTPUT)
+                held.real = sum(1 for _, value, _ in held.entries if value is not NO_OUTPUT)
                 held.done.clear()
                 held.valued.clear()
         return inputs
@@ -845,6 +857,10 @@ class PipelineRun:
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None
+
+
+def _started(entry: tuple[str | None, Any, int]) -> int:
+    return entry[2]
 
 
 def _ordinal(number: int) -> str:
