@@ -40,3 +40,7 @@ class BranchJoiner:
         if (count := len(kwargs["value"])) != 1:
             raise ValueError(f"BranchJoiner expects only one input, but {count} were received.")
         return {"value": kwargs["value"][0]}
+
+    async def run_async(self, **kwargs: Any) -> dict[str, Any]:
+        """The same, on the event loop: handing a value on is not worth a worker thread (a loop visits it often)."""
+        return self.run(**kwargs)

@@ -35,6 +35,18 @@ def test_branch_joiner_forwards_the_one_value_and_refuses_two() -> None:
     assert str(error.value) == "BranchJoiner expects only one input, but 2 were received."
 
 
+async def test_branch_joiner_runs_on_the_event_loop_with_the_same_result() -> None:
+    joiner = BranchJoiner(int)
+    assert await joiner.run_async(value=[7]) == {"value": 7}
+    with pytest.raises(ValueError, match="expects only one input"):
+        await joiner.run_async(value=[1, 2])
+    pipe = AsyncPipeline()
+    pipe.add_component("joiner", joiner)
+    async with pipe.events({"joiner": {"value": 1}}) as run:
+        modes = {getattr(event, "mode", None) async for event in run} - {None}
+    assert modes == {"async"}  # no worker-thread hop per loop visit
+
+
 @pytest.mark.parametrize("pipeline_class", [Pipeline, AsyncPipeline])
 def test_branch_joiner_closes_a_loop(pipeline_class: type[Pipeline] | type[AsyncPipeline]) -> None:
     pipe = pipeline_class()
