@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from jinja2 import meta, nodes
 from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -25,28 +24,6 @@ def sandbox(extensions: Sequence[type[Extension]] = ()) -> SandboxedEnvironment:
     (no trim_blocks or lstrip_blocks), and line endings become `\\n`.
     """
     return SandboxedEnvironment(extensions=list(extensions))
-
-
-def template_variables(environment: SandboxedEnvironment, sources: Iterable[str]) -> list[str]:
-    """The templates' variables in order of first use: the undeclared ones, less any a `{% set %}` assigns
-    (anywhere, as Haystack counts them). A syntax error raises jinja2's `TemplateSyntaxError` (with its `lineno`),
-    as in Haystack."""
-    found: dict[str, None] = {}
-    for source in sources:
-        parsed = environment.parse(source)
-        undeclared = meta.find_undeclared_variables(parsed) - _assigned(parsed)
-        for name in parsed.find_all(nodes.Name):
-            if name.name in undeclared:
-                found.setdefault(name.name)
-    return list(found)
-
-
-def _assigned(parsed: nodes.Template) -> set[str]:
-    names = set()
-    for assign in parsed.find_all(nodes.Assign):
-        targets = assign.target.items if isinstance(assign.target, nodes.List | nodes.Tuple) else [assign.target]
-        names.update(target.name for target in targets if isinstance(target, nodes.Name))
-    return names
 
 
 def declare_sockets(

@@ -16,11 +16,11 @@ from pipeline.components.builders._templates import (
     check_required,
     declare_sockets,
     sandbox,
-    template_variables,
 )
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.dataclasses import ChatMessage, ChatRole, TextContent
+from pipeline.utils.expression_templates import input_variables
 from pipeline.utils.jinja2_chat_extension import ChatMessageExtension
 
 NO_TEXT_ERROR_MESSAGE = "ChatMessages from {role} role must contain text. Received ChatMessage with no text: {message}"
@@ -68,7 +68,7 @@ class ChatPromptBuilder:
             sources = [_template_text(message) for message in template if _is_template(message)]
         elif isinstance(template, str):
             sources = [template]
-        found = template_variables(self._environment, sources) if template else []
+        found = input_variables(self._environment, sources) if template else []
         self._required = declare_sockets(self, "ChatPromptBuilder", variables or found, required_variables)
 
     @component.output_types(prompt=list[ChatMessage])

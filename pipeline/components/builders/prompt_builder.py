@@ -9,9 +9,9 @@ from pipeline.components.builders._templates import (
     check_required,
     declare_sockets,
     sandbox,
-    template_variables,
 )
 from pipeline.core.component import component
+from pipeline.utils.expression_templates import input_variables
 
 
 @component
@@ -29,7 +29,7 @@ class PromptBuilder:
         self.required_variables = required_variables
         self.variables = variables
         self._environment = sandbox()
-        found = template_variables(self._environment, [template])
+        found = input_variables(self._environment, [template])
         self._compiled = self._environment.from_string(template)
         self._required = declare_sockets(self, "PromptBuilder", variables or found, required_variables)
 
