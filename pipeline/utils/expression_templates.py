@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import ast
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import Environment, meta, nodes
 from jinja2.nativetypes import NativeEnvironment
 from jinja2.sandbox import SandboxedEnvironment
+
+from pipeline.utils.callable_serialization import deserialize_callable
+from pipeline.utils.type_serialization import deserialize_at
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +71,12 @@ def literal_value(rendered: Any) -> Any:
         return ast.literal_eval(rendered)
     except Exception:  # text that is not a literal, or a native value: both are the value as rendered
         return rendered
+
+
+def deserialize_filters(filters: dict[str, str | None]) -> dict[str, Callable[..., Any] | None]:
+    """Custom jinja2 filters from a component's dict (`init_parameters.custom_filters`), each by its import path,
+    imported only from allowed modules; errors name the filter's key."""
+    return {
+        name: deserialize_at(deserialize_callable, path, ("init_parameters", "custom_filters", name)) if path else None
+        for name, path in filters.items()
+    }

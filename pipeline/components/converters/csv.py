@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.components.converters.utils import get_bytestream_from_source, normalize_metadata
+from pipeline.components.converters.utils import document_meta, get_bytestream_from_source, normalize_metadata
 from pipeline.core.component import component
 from pipeline.dataclasses import ByteStream, Document
 
@@ -83,9 +82,7 @@ class CSVToDocument:
             except Exception as exc:
                 logger.warning("Could not convert file %s. Skipping it. Error message: %s", source, exc)
                 continue
-            merged_metadata = {**bytestream.meta, **metadata}
-            if not self.store_full_path and (file_path := bytestream.meta.get("file_path")):
-                merged_metadata["file_path"] = os.path.basename(file_path)
+            merged_metadata = document_meta(bytestream, metadata, self.store_full_path)
             if self.conversion_mode == "file":
                 documents.append(Document(content=data, meta=merged_metadata))
             else:

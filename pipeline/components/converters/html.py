@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
-from pipeline.components.converters.utils import get_bytestream_from_source, normalize_metadata
+from pipeline.components.converters.utils import document_meta, get_bytestream_from_source, normalize_metadata
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.dataclasses import ByteStream, Document
@@ -77,8 +76,6 @@ class HTMLToDocument:
             except Exception as exc:
                 logger.warning("Failed to extract text from %s. Skipping it. Error: %s", source, exc)
                 continue
-            merged_metadata = {**bytestream.meta, **metadata}
-            if not self.store_full_path and (file_path := bytestream.meta.get("file_path")):
-                merged_metadata["file_path"] = os.path.basename(file_path)
+            merged_metadata = document_meta(bytestream, metadata, self.store_full_path)
             documents.append(Document(content=text, meta=merged_metadata))
         return {"documents": documents}

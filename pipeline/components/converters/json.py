@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.components.converters.utils import get_bytestream_from_source, normalize_metadata
+from pipeline.components.converters.utils import document_meta, get_bytestream_from_source, normalize_metadata
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
 from pipeline.dataclasses import ByteStream, Document
@@ -85,9 +84,7 @@ class JSONConverter:
                 logger.warning("Could not read %s. Skipping it. Error: %s", source, exc)
                 continue
             for text, extra_meta in self._get_content_and_meta(bytestream):
-                merged_metadata = {**bytestream.meta, **metadata, **extra_meta}
-                if not self._store_full_path and (file_path := bytestream.meta.get("file_path")):
-                    merged_metadata["file_path"] = os.path.basename(file_path)
+                merged_metadata = document_meta(bytestream, {**metadata, **extra_meta}, self._store_full_path)
                 documents.append(Document(content=text, meta=merged_metadata))
         return {"documents": documents}
 

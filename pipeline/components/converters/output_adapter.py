@@ -9,8 +9,13 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined
 
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
-from pipeline.utils.callable_serialization import deserialize_callable, serialize_callable
-from pipeline.utils.expression_templates import expression_environment, input_variables, literal_value
+from pipeline.utils.callable_serialization import serialize_callable
+from pipeline.utils.expression_templates import (
+    deserialize_filters,
+    expression_environment,
+    input_variables,
+    literal_value,
+)
 from pipeline.utils.type_serialization import deserialize_at, deserialize_type, serialize_type
 
 
@@ -91,10 +96,5 @@ class OutputAdapter:
                 deserialize_type, parameters["output_type"], ("init_parameters", "output_type")
             )
         if parameters.get("custom_filters"):
-            parameters["custom_filters"] = {
-                name: deserialize_at(deserialize_callable, path, ("init_parameters", "custom_filters", name))
-                if path
-                else None
-                for name, path in parameters["custom_filters"].items()
-            }
+            parameters["custom_filters"] = deserialize_filters(parameters["custom_filters"])
         return default_from_dict(cls, {**data, "init_parameters": parameters})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,3 +37,11 @@ def normalize_metadata(meta: dict[str, Any] | list[dict[str, Any]] | None, sourc
             raise ValueError("The length of the metadata list must match the number of sources.")
         return meta
     raise ValueError("meta must be either None, a dictionary or a list of dictionaries.")
+
+
+def document_meta(bytestream: ByteStream, metadata: dict[str, Any], store_full_path: bool) -> dict[str, Any]:
+    """The stream's meta, then the caller's; `file_path` cut to the file's name unless the full path is wanted."""
+    merged = {**bytestream.meta, **metadata}
+    if not store_full_path and (file_path := bytestream.meta.get("file_path")):
+        merged["file_path"] = os.path.basename(file_path)
+    return merged

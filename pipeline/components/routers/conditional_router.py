@@ -12,8 +12,13 @@ from jinja2 import Environment, Template, TemplateSyntaxError
 
 from pipeline.core.component import component
 from pipeline.core.serialization import default_from_dict, default_to_dict
-from pipeline.utils.callable_serialization import deserialize_callable, serialize_callable
-from pipeline.utils.expression_templates import expression_environment, input_variables, literal_value
+from pipeline.utils.callable_serialization import serialize_callable
+from pipeline.utils.expression_templates import (
+    deserialize_filters,
+    expression_environment,
+    input_variables,
+    literal_value,
+)
 from pipeline.utils.type_serialization import deserialize_at, deserialize_type, serialize_type
 
 logger = logging.getLogger(__name__)
@@ -120,12 +125,7 @@ class ConditionalRouter:
         if isinstance(routes, list):
             parameters["routes"] = [_deserialized_route(route, index) for index, route in enumerate(routes)]
         if parameters.get("custom_filters"):
-            parameters["custom_filters"] = {
-                name: deserialize_at(deserialize_callable, path, ("init_parameters", "custom_filters", name))
-                if path
-                else None
-                for name, path in parameters["custom_filters"].items()
-            }
+            parameters["custom_filters"] = deserialize_filters(parameters["custom_filters"])
         return default_from_dict(cls, {**data, "init_parameters": parameters})
 
     def run(self, **kwargs: Any) -> dict[str, Any]:
