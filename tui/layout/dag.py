@@ -18,7 +18,7 @@ order axis) coordinates and mapped to the screen at the end, which is how `direc
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pipeline.core.graph import PipelineGraph
 
 Direction = Literal["down", "right"]
-Status = Literal["waiting", "running", "done", "failed", "paused", "cancelled", "reused"]
+Status = Literal["waiting", "running", "done", "failed", "paused", "cancelled", "reused", "skipped"]
 Heading = Literal["up", "down", "left", "right"]
 
 BOX_HEIGHT = 4
@@ -64,7 +64,12 @@ STATUS_ICONS: dict[str, str] = {
     "paused": "⏸",
     "cancelled": "⊘",
     "reused": "↺",
+    "skipped": "↷",
 }
+ROUTE_MARK = "→"
+"""Before the outputs a visit produced, on the status line of a component that left some of its outputs empty."""
+ROUTED_STATUSES = ("done", "paused", "reused")
+"""States whose latest visit finished, so the outputs it produced are known."""
 BREAKPOINT = "●"
 
 # Screen directions, combined into box-drawing characters.
@@ -108,6 +113,8 @@ class GraphNode:
     name: str
     type_name: str
     mode: Literal["sync", "async"]
+    outputs: tuple[str, ...] = ()
+    """The declared output sockets, connected or not: a visit that produced fewer took a route."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +135,12 @@ class GraphModel:
     @classmethod
     def from_pipeline(cls, pipe: PipelineGraph) -> GraphModel:
         nodes = tuple(
-            GraphNode(name, type(instance).__name__, "async" if supports_async(instance) else "sync")
+            GraphNode(
+                name,
+                type(instance).__name__,
+                "async" if supports_async(instance) else "sync",
+                tuple(pipe.output_sockets_of(name)),
+            )
             for name, instance in pipe.walk()
         )
         return cls(nodes, tuple(GraphEdge(*connection) for connection in pipe.connections()))
@@ -149,6 +161,8 @@ class NodeState:
     progress: tuple[int, int | None] | None = None
     """(done, total or None when unknown), for components that report progress."""
     breakpoint: bool = False
+    produced: frozenset[str] | None = None
+    """The output sockets the latest finished visit produced (`None` before one finished): a router's route."""
 
 
 WAITING = NodeState()
@@ -190,8 +204,21 @@ def elide(text: str, width: int) -> str:
     return text[: width - 1] + "…" if width > 0 else ""
 
 
-def status_line(state: NodeState, mode: str, width: int) -> str:
-    """`⠋ running 3/5 1.2 s ×2 async`, shedding the least telling parts first when the box is narrow."""
+def route_text(state: NodeState, outputs: Iterable[str]) -> str:
+    """`→too_short` when the latest visit produced only some of the declared `outputs` (a router's choice),
+    `→nothing` when it produced none of them; empty when it produced them all or its visit has not finished."""
+    if state.produced is None or state.status not in ROUTED_STATUSES:
+        return ""
+    declared = list(outputs)
+    if all(socket in state.produced for socket in declared):
+        return ""
+    chosen = [socket for socket in declared if socket in state.produced]
+    return ROUTE_MARK + ("+".join(chosen) if chosen else "nothing")
+
+
+def status_line(state: NodeState, mode: str, width: int, route: str = "") -> str:
+    """`⠋ running 3/5 1.2 s ×2 async`, or `✓ →done 3 ms ×2 sync` for a router (`route`), shedding the least
+    telling parts first when the box is narrow."""
     running = state.status == "running"
     icon = SPINNER[state.spinner_frame % len(SPINNER)] if running else STATUS_ICONS[state.status]
     progress = ""
@@ -202,12 +229,13 @@ def status_line(state: NodeState, mode: str, width: int) -> str:
         "icon": icon,
         "word": "" if state.status == "done" else state.status,
         "progress": progress,
+        "route": route,
         "duration": "" if state.duration is None else format_duration(state.duration),
         "visits": f"×{state.visits}" if state.visits else "",
         "mode": mode,
     }
     # The icon alone says running or waiting; "failed", "paused" and the like are worth keeping longest.
-    drops = ("mode", "visits", "duration", "progress", "word")
+    drops = ("mode", "visits", "duration", "route", "progress", "word")
     if state.status in ("running", "waiting"):
         drops = ("word", *drops[:-1])
     for drop in drops[:-1]:
@@ -246,11 +274,16 @@ class GraphLayout:
         self._groups = groups
         """Edge group id -> indices into `model.edges` of the edges drawn through that cell."""
         self._modes = {node.name: node.mode for node in model.nodes}
+        self._outputs: dict[str, tuple[str, ...]] = {node.name: node.outputs for node in model.nodes}
         self._edges_into: dict[str, list[int]] = {node.name: [] for node in model.nodes}
         self._edges_out_of: dict[str, list[int]] = {node.name: [] for node in model.nodes}
         for index, edge in enumerate(model.edges):
             self._edges_into[edge.receiver].append(index)
             self._edges_out_of[edge.sender].append(index)
+        for node in model.nodes:  # a model built without declared outputs: its connected ones
+            if not node.outputs:
+                sockets = (model.edges[index].sender_socket for index in self._edges_out_of[node.name])
+                self._outputs[node.name] = tuple(dict.fromkeys(sockets))
         self._buckets: dict[tuple[int, int], list[str]] = {}
         for name, box in boxes.items():
             for key in _buckets_over(box.x, box.y, box.w, box.h):
@@ -293,15 +326,17 @@ class GraphLayout:
         states: Mapping[str, NodeState] | None = None,
         selected: str | None = None,
         viewport: tuple[int, int, int, int] | None = None,
+        untaken: Collection[int] = frozenset(),
     ) -> list[list[Cell]]:
         """Rows of cells for the window `(x, y, w, h)` of the canvas (all of it by default); cells past the
-        canvas are blank. Only boxes and lines inside the window are visited."""
+        canvas are blank. Only boxes and lines inside the window are visited. `untaken` edges (indices into
+        `model.edges`) are drawn dimmed: no data went through them (see `tui.state.flow.routing`)."""
         states = states or {}
         vx, vy, vw, vh = viewport if viewport is not None else (0, 0, self.width, self.height)
         rows = [[BLANK] * vw for _ in range(vh)]
         for name in self._names_in(vx, vy, vw, vh):
             self._draw_box(rows, name, states.get(name, WAITING), name == selected, vx, vy)
-        style_of = self._edge_styles(states, selected)
+        style_of = self._edge_styles(states, selected, untaken)
         cells = self._cells
         for y in range(vy, vy + vh):
             row = rows[y - vy]
@@ -327,13 +362,14 @@ class GraphLayout:
         name_width = text_width - 2 if state.breakpoint else text_width
         lines: list[list[Cell]] = [_line("┌", "─", "┐", box.w, border)]
         name_row = _line("│", " ", "│", box.w, border, body)
-        name_row[2 : 2 + name_width] = [Cell(c, "node.name") for c in elide(name, name_width).ljust(name_width)]
+        name_style = body if state.status == "skipped" else "node.name"
+        name_row[2 : 2 + name_width] = [Cell(c, name_style) for c in elide(name, name_width).ljust(name_width)]
         if state.breakpoint:
             name_row[box.w - 3] = Cell(BREAKPOINT, "breakpoint")
         lines.append(name_row)
         status_row = _line("│", " ", "│", box.w, border, body)
         status_row[2 : 2 + text_width] = [
-            Cell(c, body) for c in status_line(state, self._modes[name], text_width).ljust(text_width)
+            Cell(c, body) for c in self._status_text(name, state, text_width).ljust(text_width)
         ]
         lines.append(status_row)
         lines.extend(_line("│", " ", "│", box.w, border, body) for _ in range(box.h - 4))
@@ -344,33 +380,50 @@ class GraphLayout:
             if 0 <= y < len(rows) and left < right:
                 rows[y][left - vx : right - vx] = line[left - box.x : right - box.x]
 
-    def _edge_styles(self, states: Mapping[str, NodeState], selected: str | None) -> _StyleOf:
+    def _status_text(self, name: str, state: NodeState, width: int) -> str:
+        return status_line(state, self._modes[name], width, route_text(state, self._outputs[name]))
+
+    def _edge_styles(self, states: Mapping[str, NodeState], selected: str | None, untaken: Collection[int]) -> _StyleOf:
         """Edges touching the selected node stand out; so do those carrying data now: into a running
-        component, or out of one paused on its completion (what it produced is about to be delivered)."""
+        component, or out of one paused on its completion (what it produced is about to be delivered).
+        Untaken edges are dimmed whatever else holds: nothing went through them."""
         active: set[int] = set()
+        edges = self.model.edges
         for name, state in states.items():
             if state.status == "running":
                 active.update(self._edges_into.get(name, ()))
             elif state.status == "paused":
-                active.update(self._edges_out_of.get(name, ()))
+                produced = state.produced
+                active.update(
+                    index
+                    for index in self._edges_out_of.get(name, ())
+                    if produced is None or edges[index].sender_socket in produced
+                )
         chosen: set[int] = set()
         if selected is not None:
             chosen.update(self._edges_into.get(selected, ()), self._edges_out_of.get(selected, ()))
-        return _StyleOf(self._groups, active, chosen)
+        return _StyleOf(self._groups, active, chosen, frozenset(untaken))
 
 
 class _StyleOf:
     """Style of a line cell by its edge group, remembered per group for the length of one render."""
 
-    def __init__(self, groups: list[tuple[int, ...]], active: set[int], chosen: set[int]) -> None:
-        self._groups, self._active, self._chosen = groups, active, chosen
+    def __init__(
+        self, groups: list[tuple[int, ...]], active: set[int], chosen: set[int], untaken: frozenset[int]
+    ) -> None:
+        self._groups, self._active, self._chosen, self._untaken = groups, active, chosen, untaken
         self._known: dict[int, str] = {LABEL: "label"}
 
     def __call__(self, group: int) -> str:
+        """A cell shared by several edges is dimmed only if all of them are untaken, and lit by the others."""
         style = self._known.get(group)
         if style is None:
-            edges = self._groups[group]
-            if self._chosen and not self._chosen.isdisjoint(edges):
+            edges: Collection[int] = self._groups[group]
+            if self._untaken:
+                edges = [edge for edge in edges if edge not in self._untaken]
+            if not edges:
+                style = "edge.untaken"
+            elif self._chosen and not self._chosen.isdisjoint(edges):
                 style = "edge.selected"
             elif self._active and not self._active.isdisjoint(edges):
                 style = "edge.active"

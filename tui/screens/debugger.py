@@ -47,6 +47,7 @@ from tui.screens.export import ExportScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.seek import SeekScreen
 from tui.state import Breakpoints, DebugSession, SessionError
+from tui.state.flow import NO_ROUTING, Routing, routing
 from tui.state.logs import LogCapture, LogLine
 from tui.state.replay import ReplayControl
 from tui.state.session import ENDED
@@ -169,6 +170,7 @@ class DebuggerScreen(Screen[None]):
         self._pinned_visit: int | None = None
         """The visit the inspector shows when the user picked one with [ and ]; `None` follows the latest."""
         self._reused: set[int] = set()
+        self._routing_seen: tuple[tuple[int, int], Routing] | None = None
         self._slow_shown = 0.0
         self._run_started = 0.0
         self._slow_pending = False
@@ -778,8 +780,9 @@ class DebuggerScreen(Screen[None]):
             self._read_new_events(session)
         if self.loaded is not None:
             names = graph.visible_names()
-            states = node_states(names, session, self.breakpoints, clock, self._reused)
-            graph.update_states(states, session.queued if session is not None else ())
+            flow = self._routing(session)
+            states = node_states(names, session, self.breakpoints, clock, self._reused, flow)
+            graph.update_states(states, session.queued if session is not None else (), flow.untaken)
         if session is not None:
             self._update_timeline(session, now)
         self.query_one("#status", Static).update(self._status_text(), layout=False)  # one line, always
@@ -810,6 +813,16 @@ class DebuggerScreen(Screen[None]):
         tab = tabs.get_tab("logs-tab")
         if str(tab.label) != label:
             tab.label = label
+
+    def _routing(self, session: DebugSession | None) -> Routing:
+        """The untaken connections and skipped components, recomputed only when the session changed."""
+        if session is None or self.loaded is None:
+            return NO_ROUTING
+        key = (id(session), session.version)
+        if self._routing_seen is None or self._routing_seen[0] != key:
+            found = routing(self.loaded.model, session.flow, finished=session.status == "finished")
+            self._routing_seen = (key, found)
+        return self._routing_seen[1]
 
     def _now(self) -> float | None:
         """The run's clock: the machine's for a live run, the recording's for a replay; `None` without a clock."""

@@ -32,6 +32,7 @@ from pipeline.core.events import (
 )
 from pipeline.runs.spans import RunSummary
 from tui.state.breakpoints import BreakpointHit, Breakpoints
+from tui.state.flow import ControlFlow
 
 SessionStatus = Literal["idle", "running", "paused", "finished", "failed", "cancelled"]
 PauseKind = Literal["breakpoint", "step", "user", "seek"]
@@ -108,6 +109,8 @@ class DebugSession:
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self.live = live
         self.summary = RunSummary()
+        self.flow = ControlFlow()
+        """Which output sockets each component produced: the routes the run took."""
         self.events: list[RunEvent] = []
         self.status: SessionStatus = "idle"
         self.pause_reason: PauseReason | None = None
@@ -272,6 +275,7 @@ class DebugSession:
         """Fold one event into the state: the summary, the visits' records and the status."""
         self.events.append(event)
         self.summary.apply(event)
+        self.flow.apply(event)
         self._changed()
         match event:
             case ComponentStarted():

@@ -23,6 +23,7 @@ from tui.layout import Cell, GraphLayout, NodeState
 from tui.layout.dag import Heading, Status
 from tui.messages import ComponentSelected
 from tui.state import Breakpoints, DebugSession
+from tui.state.flow import NO_ROUTING, Routing
 from tui.widgets.cells import cells_strip
 
 QUEUED = "queued"
@@ -43,12 +44,14 @@ def node_states(
     breakpoints: Breakpoints,
     now: float | None,
     reused: Collection[int] = (),
+    routing: Routing = NO_ROUTING,
 ) -> dict[str, NodeState]:
     """Each component's state from the session's spans, in one pass over them.
 
     `now` is the clock reading (`time.perf_counter`, the run's clock) that running visits are timed against and
     spinners turn by; `None` shows no times and a still spinner, so a screenshot never depends on the machine's
-    speed. `reused` holds the visit ids that handed on recorded outputs instead of running.
+    speed. `reused` holds the visit ids that handed on recorded outputs instead of running; `routing.skipped` the
+    components shown as skipped (`tui.state.flow.routing`).
     """
     last: dict[str, ComponentSpan] = {}
     visits: dict[str, int] = {}
@@ -65,7 +68,7 @@ def node_states(
         span = last.get(name)
         marked = name in breakpoints
         if span is None:
-            states[name] = NodeState(breakpoint=marked)
+            states[name] = NodeState("skipped" if name in routing.skipped else "waiting", breakpoint=marked)
             continue
         status = _SPAN_STATUS[span.status]
         if name == paused:
@@ -80,7 +83,8 @@ def node_states(
         progress = None
         if span.progress is not None and span.status == "running":
             progress = span.progress[:2]
-        states[name] = NodeState(status, visits[name], duration, frame, progress, marked)
+        produced = session.flow.last_produced(name) if session is not None else None
+        states[name] = NodeState(status, visits[name], duration, frame, progress, marked, produced)
     return states
 
 
@@ -94,6 +98,7 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph--edge { color: $foreground-muted; }
     GraphView > .graph--edge-active { color: $warning; text-style: bold; }
     GraphView > .graph--edge-selected { color: $accent; text-style: bold; }
+    GraphView > .graph--edge-untaken { color: $text-disabled; text-style: dim; }
     GraphView > .graph--label { color: $text-muted; text-style: italic; }
     GraphView > .graph--node-name { color: $foreground; text-style: bold; }
     GraphView > .graph--selected { color: $accent; text-style: bold; }
@@ -105,6 +110,7 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph--node-paused { color: $foreground; background: $warning-muted; text-style: bold; }
     GraphView > .graph--node-cancelled { color: $text-disabled; }
     GraphView > .graph--node-reused { color: $primary; }
+    GraphView > .graph--node-skipped { color: $text-disabled; text-style: italic; }
     GraphView > .graph--queued { color: $warning; background: $warning-muted; text-style: bold; }
     """
 
@@ -112,6 +118,7 @@ class GraphView(ScrollView, can_focus=True):
         "graph--edge",
         "graph--edge-active",
         "graph--edge-selected",
+        "graph--edge-untaken",
         "graph--label",
         "graph--node-name",
         "graph--selected",
@@ -123,6 +130,7 @@ class GraphView(ScrollView, can_focus=True):
         "graph--node-paused",
         "graph--node-cancelled",
         "graph--node-reused",
+        "graph--node-skipped",
         "graph--queued",
     }
 
@@ -140,6 +148,8 @@ class GraphView(ScrollView, can_focus=True):
         self.graph: GraphLayout | None = None
         self.states: dict[str, NodeState] = {}
         self.queued: frozenset[str] = frozenset()
+        self.untaken: frozenset[int] = frozenset()
+        """Edges (indices into the model's) that no data went through: drawn dimmed."""
         self._generation = 0
         """Grows whenever what is drawn changes, so the cached window is redrawn once per change, not per line."""
         self._window: tuple[tuple[int, ...], list[Strip]] | None = None
@@ -150,11 +160,13 @@ class GraphView(ScrollView, can_focus=True):
         self.virtual_size = Size(graph.width, graph.height)
         self._changed()
 
-    def update_states(self, states: Mapping[str, NodeState], queued: Collection[str] = ()) -> None:
+    def update_states(
+        self, states: Mapping[str, NodeState], queued: Collection[str] = (), untaken: Collection[int] = ()
+    ) -> None:
         """Redraw only if something changed: the screen calls this on every tick."""
-        queued = frozenset(queued)
-        if states != self.states or queued != self.queued:
-            self.states, self.queued = dict(states), queued
+        queued, untaken = frozenset(queued), frozenset(untaken)
+        if states != self.states or queued != self.queued or untaken != self.untaken:
+            self.states, self.queued, self.untaken = dict(states), queued, untaken
             self._changed()
 
     def visible_names(self) -> list[str]:
@@ -217,7 +229,7 @@ class GraphView(ScrollView, can_focus=True):
         if self.graph is None:
             strips = [Strip.blank(width, self.rich_style)] * height
         else:
-            rows = self.graph.render(self.states, self.selected, (scroll_x, scroll_y, width, height))
+            rows = self.graph.render(self.states, self.selected, (scroll_x, scroll_y, width, height), self.untaken)
             self._mark_queued(rows, scroll_x, scroll_y)
             styles: dict[str, Style] = {"": self.rich_style}
             strips = [cells_strip(row, styles, self, "graph") for row in rows]

@@ -12,7 +12,7 @@ import pytest
 from pipeline import AsyncPipeline
 from tests.pipeline.toy_components import AddOne, CountDown, LoopEntry, Router, Sum
 from tui.layout import Cell, GraphEdge, GraphLayout, GraphModel, GraphNode, NodeState, layout, status_line
-from tui.layout.dag import BLANK
+from tui.layout.dag import BLANK, route_text
 
 SAMPLES = Path(__file__).parents[3] / "sample_pipelines"
 
@@ -417,3 +417,57 @@ def test_golden_hybrid_rag(hybrid: GraphModel) -> None:
         "               │ ○ waiting sync        │",
         "               └───────────────────────┘",
     ]
+
+
+def test_a_router_names_the_route_it_took_and_skipped_components_say_so() -> None:
+    wide = 40
+    routed = NodeState("done", 2, 0.003, produced=frozenset({"done"}))
+    assert route_text(routed, ("again", "done")) == "→done"
+    assert status_line(routed, "sync", wide, route_text(routed, ("again", "done"))) == "✓ →done 3 ms ×2 sync"
+    # a component that produced all it declares took no route; one that produced nothing says so
+    assert route_text(NodeState("done", 1, produced=frozenset({"value"})), ("value",)) == ""
+    assert route_text(NodeState("paused", 1, produced=frozenset()), ("low", "high")) == "→nothing"
+    assert route_text(NodeState("done", 1, produced=frozenset({"b", "a"})), ("a", "b", "c")) == "→a+b"
+    # a running visit's route is not known yet, whatever the previous visit chose
+    assert route_text(NodeState("running", 2, produced=frozenset({"done"})), ("again", "done")) == ""
+    # narrow: mode, visits and duration go before the route
+    assert status_line(routed, "sync", 12, "→done") == "✓ →done 3 ms"
+    assert status_line(routed, "sync", 9, "→done") == "✓ →done"
+    assert status_line(NodeState("skipped"), "sync", wide) == "↷ skipped sync"
+    assert status_line(NodeState("skipped"), "sync", 9) == "↷ skipped"
+
+
+def test_untaken_edges_are_dimmed_and_a_paused_router_lights_only_its_route(loop: GraphModel) -> None:
+    lay = layout(loop)
+    index = {(e.sender, e.sender_socket): i for i, e in enumerate(loop.edges)}
+    done = index["countdown", "done"]
+    after = lay.boxes["after"]
+
+    def arrow_style(states: dict[str, NodeState], selected: str | None, untaken: frozenset[int]) -> str:
+        rows = lay.render(states, selected, untaken=untaken)
+        (style,) = {
+            rows[y][x].style
+            for y in range(after.y, after.y + after.h)
+            for x in range(after.x, after.x + after.w)
+            if rows[y][x].char == "▼"
+        }
+        return style
+
+    paused_again = {"countdown": NodeState("paused", 1, produced=frozenset({"again"}))}
+    assert arrow_style(paused_again, None, frozenset()) == "edge"  # not delivered by this visit
+    paused_done = {"countdown": NodeState("paused", 2, produced=frozenset({"done"}))}
+    assert arrow_style(paused_done, None, frozenset()) == "edge.active"
+    # dimmed whatever else holds: selected, or out of the paused component
+    assert arrow_style({}, "after", frozenset({done})) == "edge.untaken"
+    assert arrow_style(paused_done, None, frozenset({done})) == "edge.untaken"
+    assert arrow_style({}, "after", frozenset()) == "edge.selected"
+
+
+def test_a_skipped_box_greys_its_name_too(loop: GraphModel) -> None:
+    lay = layout(loop)
+    rows = lay.render({"after": NodeState("skipped")})
+    box = lay.boxes["after"]
+    assert {rows[box.y + 1][x].style for x in range(box.x + 2, box.x + 7)} == {"node.skipped"}
+    assert "".join(cell.char for cell in rows[box.y + 2][box.x : box.x + box.w]).split("│")[1].strip() == (
+        "↷ skipped async"
+    )
