@@ -36,6 +36,8 @@ UNITS: tuple[tuple[float, str], ...] = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"))
 NICE = (1, 2, 5)
 GROUP_MARK = "▾ "
 """Drawn before a group's title on its header row."""
+VISIT_MARK = "#"
+"""Before a visit's number, drawn on the bars of a component visited more than once (a loop): `#2`."""
 WARM_UP = "░"
 """Shades a component's lane while its `warm_up()` ran (loading a model, indexing a corpus) during the run."""
 
@@ -53,6 +55,8 @@ class Bar(NamedTuple):
     end: float | None
     status: SpanStatus
     group: int = 0
+    visit: int = 0
+    """The component's visit number (1 for its first), as the engine counts them; 0 when unknown."""
 
     @property
     def key(self) -> VisitKey:
@@ -203,7 +207,7 @@ class TimelineModel:
                     lanes.append(span.component)
                 start = offset + span.started_at
                 finish = None if span.finished_at is None else offset + span.finished_at
-                bars.append(Bar(span.visit_id, lane, start, finish, span.status, group))
+                bars.append(Bar(span.visit_id, lane, start, finish, span.status, group, span.visit))
                 end = max(end, start if finish is None else finish)
             for component, (started, finished) in summary.warm_ups.items():
                 lane = lane_of.get(component)
@@ -303,7 +307,7 @@ class TimelineModel:
     ) -> list[list[Cell]]:
         """Rows of cells for the viewport: the time axis, then one row per lane from `first_lane`; each row a
         label gutter and the bars in view, or a group's title across it. Running bars reach `now` (else the
-        model's `end`)."""
+        model's `end`). In a lane of several visits, a bar wide enough shows its visit number (`#2`) inside it."""
         offset, first, scale, width, height = viewport
         gutter = self.gutter_width(width)
         area = max(0, width - gutter)
@@ -335,6 +339,7 @@ class TimelineModel:
                 shaded[x0:x1] = [True] * max(0, x1 - x0)
             on_path: list[Bar] = []
             chosen: list[Bar] = []
+            plain: list[Bar] = []
             for index in self._visible(lane, t0, t1):
                 bar = bars[index]
                 key = (bar.group, bar.visit_id)
@@ -343,16 +348,27 @@ class TimelineModel:
                 elif key in critical and bar.status != "failed":  # a failure shows, on the path or not
                     on_path.append(bar)
                 else:
-                    _paint(eighths, styles, bar, f"bar.{bar.status}", scale, offset, area, running_end)
-            for bar in on_path:  # highlights go over the bars they share cells with
-                _paint(eighths, styles, bar, "bar.critical", scale, offset, area, running_end)
-            for bar in chosen:
-                _paint(eighths, styles, bar, "bar.selected", scale, offset, area, running_end)
+                    plain.append(bar)
+            painted = [(bar, f"bar.{bar.status}") for bar in plain]
+            painted += [(bar, "bar.critical") for bar in on_path]  # highlights go over the bars they share cells with
+            painted += [(bar, "bar.selected") for bar in chosen]
+            for bar, style in painted:
+                _paint(eighths, styles, bar, style, scale, offset, area, running_end)
+            text: dict[int, str] = {}
+            if len(self._by_lane[lane]) > 1:
+                for bar, style in painted:
+                    _number(text, eighths, styles, bar, style, scale, offset, running_end)
             label = elide(self.lanes[lane], gutter - 1).ljust(gutter) if gutter else ""
             row = [Cell(char, "lane") for char in label]
             row.extend(
-                Cell(BLOCKS[e], s) if e else Cell(WARM_UP, "warmup") if warm else BLANK
-                for e, s, warm in zip(eighths, styles, shaded, strict=True)
+                Cell(text[x], s + ".visit")
+                if x in text
+                else Cell(BLOCKS[e], s)
+                if e
+                else Cell(WARM_UP, "warmup")
+                if warm
+                else BLANK
+                for x, (e, s, warm) in enumerate(zip(eighths, styles, shaded, strict=True))
             )
             rows.append(row)
         while len(rows) < height:
@@ -392,6 +408,34 @@ def _critical_visits(summary: RunSummary, connections: Sequence[tuple[str, str, 
 
 def _end_of(bar: Bar, running_end: float) -> float:
     return bar.end if bar.end is not None else max(bar.start, running_end)
+
+
+def _number(
+    text: dict[int, str],
+    eighths: list[int],
+    styles: list[str],
+    bar: Bar,
+    style: str,
+    scale: float,
+    offset: float,
+    running_end: float,
+) -> None:
+    """Write `#n` in the middle of a bar with a full cell of bar either side of it, if those cells (as far as in
+    view) are still the bar's own after the bars painted over it. Placed by the whole bar, not the part in view,
+    so scrolling moves the number with its bar; a narrower bar shows none rather than part of one."""
+    if bar.visit <= 0:
+        return
+    number = f"{VISIT_MARK}{bar.visit}"
+    column, length = _extent(bar.start, _end_of(bar, running_end), scale, offset)
+    full = length >> 3
+    if full < len(number) + 2:
+        return
+    start = column + (full - len(number)) // 2
+    around = [x for x in range(start - 1, start + len(number) + 1) if 0 <= x < len(eighths)]
+    if all(eighths[x] == 8 and styles[x] == style for x in around):
+        for i, char in enumerate(number):
+            if 0 <= start + i < len(eighths):
+                text[start + i] = char
 
 
 def _paint(

@@ -734,7 +734,8 @@ class DebuggerScreen(Screen[None]):
         visits = self._visit_ids(name)
         if not visits or self.session is None:
             inspector.border_subtitle = ""
-            inspector.show(name, None, None, "")
+            skipped = name is not None and name in self._routing(self.session).skipped
+            inspector.show(name, None, None, "skipped" if skipped else "")
             self._show_visit(None)
             return
         visit_id = self._pinned_visit if self._pinned_visit in visits else visits[-1]

@@ -47,7 +47,9 @@ STATUS_STYLES = {
     "finished": "bold green",
     "failed": "bold red",
     "cancelled": "dim",
+    "skipped": "dim italic",
 }
+SKIPPED = "Skipped: the run finished without taking any route into this component."
 
 
 def _all_of(value: Any, cls: type) -> bool:
@@ -490,6 +492,8 @@ def _title(component: str | None, visit: int | None, record: VisitRecord | None,
 
 
 def _inputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any] | str:
+    if status == "skipped":
+        return SKIPPED
     if record is None or record.inputs is None:
         return RUNNING if status == "running" else "This component has not started."
     return record.inputs
@@ -504,4 +508,6 @@ def _outputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any
         return "No outputs: the visit failed (see Error)."
     if status == "cancelled":
         return "No outputs: the visit was cancelled before it finished."
+    if status == "skipped":
+        return SKIPPED
     return "No outputs yet."

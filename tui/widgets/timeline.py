@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.layout.timeline import WARM_UP, Bar, TimelineModel, VisitKey, format_duration
+from tui.layout.timeline import VISIT_MARK, WARM_UP, Bar, TimelineModel, VisitKey, format_duration
 from tui.messages import TimeSelected, VisitSelected
 from tui.widgets.cells import cells_strip
 
@@ -64,7 +64,14 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-critical { color: $success; }
     TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
     TimelineView > .timeline--warmup { color: $text-muted; }
+    TimelineView > .timeline--bar-finished-visit { color: auto 90%; background: $primary; }
+    TimelineView > .timeline--bar-running-visit { color: auto 90%; background: $warning; }
+    TimelineView > .timeline--bar-failed-visit { color: auto 90%; background: $error; }
+    TimelineView > .timeline--bar-cancelled-visit { color: auto 90%; background: $text-disabled; }
+    TimelineView > .timeline--bar-critical-visit { color: auto 90%; background: $success; }
+    TimelineView > .timeline--bar-selected-visit { color: auto 90%; background: $foreground; text-style: bold; }
     """
+    # A visit's number (`#2`) is drawn inside its bar: the bar's colour as background, a contrasting text.
     # The critical path is green rather than the accent: in the default theme the accent is the warning colour,
     # which running bars use.
 
@@ -79,6 +86,12 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-critical",
         "timeline--bar-selected",
         "timeline--warmup",
+        "timeline--bar-finished-visit",
+        "timeline--bar-running-visit",
+        "timeline--bar-failed-visit",
+        "timeline--bar-cancelled-visit",
+        "timeline--bar-critical-visit",
+        "timeline--bar-selected-visit",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -341,14 +354,14 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- drawing ---------------------------------------------------------------------------------------------
 
     def _describe(self, bar: Bar) -> str:
-        """`countdown · visit 2 · 3.10 ms`, or `running 1.20 s` for a visit still running."""
-        visit = self.model.lane_bars(bar.lane).index(bar) + 1
+        """`countdown · visit #2 · 3.10 ms`, or `running 1.20 s` for a visit still running."""
+        visit = bar.visit or self.model.lane_bars(bar.lane).index(bar) + 1
         name = self.model.lanes[bar.lane]
         if bar.end is None:
             elapsed = max(0.0, (self.now if self.now is not None else self.model.end) - bar.start)
-            return f"{name} · visit {visit} · running {format_duration(elapsed)}"
+            return f"{name} · visit {VISIT_MARK}{visit} · running {format_duration(elapsed)}"
         status = "" if bar.status == "finished" else f" · {bar.status}"
-        return f"{name} · visit {visit} · {format_duration(bar.end - bar.start)}{status}"
+        return f"{name} · visit {VISIT_MARK}{visit} · {format_duration(bar.end - bar.start)}{status}"
 
     def _update_subtitle(self) -> None:
         """The selected visit, the scale, and what the critical path's colour means (when there is one)."""

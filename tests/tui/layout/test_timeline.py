@@ -380,3 +380,27 @@ def test_given_lanes_come_first_ran_or_not() -> None:
     model = TimelineModel.from_summary(summary_of([("late", 0.0, 0.01), ("b", 0.0, 0.02)]), lanes=["a", "b"])
     assert model.lanes == ["a", "b", "late"]
     assert {model.lanes[bar.lane] for bar in model.bars} == {"b", "late"}
+
+
+def test_the_visits_of_a_loop_are_numbered_on_bars_wide_enough() -> None:
+    summary = RunSummary(origin=0.0, status="finished", ended_at=0.03)
+    spans = [("loop", 1, 0.0, 0.010), ("loop", 2, 0.010, 0.013), ("once", 1, 0.013, 0.025), ("loop", 3, 0.025, 0.03)]
+    for visit_id, (component, visit, start, end) in enumerate(spans, 1):
+        span = ComponentSpan(component, visit, visit_id, start, end, "sync", None, "finished")
+        summary.spans.append(span)
+        summary._by_visit[visit_id] = span
+    model = TimelineModel.from_summary(summary)
+    assert [bar.visit for bar in model.bars] == [1, 2, 1, 3]
+    width = 40
+    gutter = model.gutter_width(width)
+    rows = model.render((0.0, 0, 0.001, width, 3), selected=(0, 4))
+    loop, once = (chars([row])[0][gutter:] for row in rows[1:])
+    # visit 1 spans columns 0-9: "#1" in the middle, a cell of bar either side; visit 2 (3 columns) has no room
+    assert loop[:10] == "████#1████" and loop[10:13] == "███"
+    assert loop[25:30] == "█#3██"  # the selected visit keeps its number, in its own style
+    styles = {cell.style for cell in rows[1][gutter + 26 : gutter + 28]}
+    assert styles == {"bar.selected.visit"}
+    assert {cell.style for cell in rows[1][gutter + 4 : gutter + 6]} == {"bar.finished.visit"}
+    assert "#" not in once  # one visit: nothing to tell apart
+    # the numbers are only text: hit-testing still finds the bar under them
+    assert model.bar_at(gutter + 4, 1, (0.0, 0, 0.001, width, 3)) == model.bars[0]

@@ -145,7 +145,7 @@ async def test_clicking_a_bar_selects_its_visit() -> None:
         await pilot.click(view, offset=cell_of(view, 0.065, refine))  # inside refine's second visit
         assert [(type(m), m.visit_id, m.component) for m in app.posted] == [(VisitSelected, 6, "refine")]
         assert app.posted[0].control is view and view.selected_visit == 6
-        assert "refine · visit 2 · 10.0 ms" in screen_text(app)[-1]
+        assert "refine · visit #2 · 10.0 ms" in screen_text(app)[-1]
         await pilot.click(view, offset=cell_of(view, 0.04, refine))  # an empty stretch of the lane
         assert len(app.posted) == 1 and view.selected_visit == 6
 
