@@ -1,10 +1,10 @@
 """The inspector: what one component visit received and returned, and its traceback when it failed.
 
 Each socket value gets the view that suits it: documents as a table with the highlighted one in full below,
-chat messages as role-labelled text, strings in a read-only editor, anything else as a tree that builds its
-nodes only when expanded. Large values never freeze the app: the documents table fills in chunks (Textual
-measures every new cell when the app is idle, about 0.1 ms per row), long strings are not soft-wrapped, and
-tree nodes come a page at a time.
+chat messages as role-labelled text, answers as their text, query, score, documents and meta, strings in a
+read-only editor, anything else as a tree that builds its nodes only when expanded. Large values never freeze
+the app: the documents table fills in chunks (Textual measures every new cell when the app is idle, about
+0.1 ms per row), long strings are not soft-wrapped, and tree nodes come a page at a time.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TabPane, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
-from pipeline.dataclasses import ChatMessage, Document
+from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from tui.state.session import VisitRecord
 
 FIRST_ROWS = 100
@@ -38,6 +38,8 @@ WRAP_LIMIT = 100_000
 TREE_PAGE = 200
 """Children a tree node shows before a "more" entry that adds the next page."""
 REPR_CHARS = 200
+ANSWERS_SHOWN = 100
+"""Answers rendered in full; the rest of a longer list is counted (a reader's top_k can be large)."""
 
 HINT = "Select a component in the graph to inspect its latest visit."
 RUNNING = "running..."
@@ -66,10 +68,14 @@ def summarize(value: Any) -> str:
         return "1 document"
     if isinstance(value, ChatMessage):
         return "1 message"
+    if isinstance(value, GeneratedAnswer | ExtractedAnswer):
+        return "1 answer"
     if _all_of(value, Document):
         return _plural(len(value), "document")
     if _all_of(value, ChatMessage):
         return _plural(len(value), "message")
+    if _all_of(value, GeneratedAnswer | ExtractedAnswer):
+        return _plural(len(value), "answer")
     if isinstance(value, str):
         return f"str, {_plural(len(value), 'char')}"
     if isinstance(value, Mapping):
@@ -230,6 +236,85 @@ class StringView(TextArea):
         super().__init__(text, read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
 
 
+# -- answers -------------------------------------------------------------------------------------------------
+
+
+def _score(score: float | None) -> str:
+    return "none" if score is None else f"{score:.4f}"
+
+
+def _answer_meta(meta: Mapping[str, Any]) -> str:
+    """The meta as JSON, with `all_messages` (every reply an `AnswerBuilder` saw) counted rather than dumped."""
+    shown = {key: summarize(value) if key == "all_messages" else value for key, value in meta.items()}
+    return json.dumps(shown, ensure_ascii=False, default=str)
+
+
+def _highlighted(context: str, span: ExtractedAnswer.Span | None) -> Text:
+    """The context with the answer's span in it stressed, when the span lies inside it."""
+    text = Text(context)
+    if span is not None and 0 <= span.start < span.end <= len(context):
+        text.stylize("bold reverse", span.start, span.end)
+    return text
+
+
+def answer_text(answer: GeneratedAnswer | ExtractedAnswer) -> Text:
+    """An answer as its text (bold), then the query, then for an extracted answer its score, document and context
+    (the answer stressed in it), then the meta if any. A generated answer's documents are tabled below it."""
+    if isinstance(answer, GeneratedAnswer):
+        text = Text.assemble(("generated answer", "bold green"))
+        if answer.documents:
+            text.append(f"  {_plural(len(answer.documents), 'document')}", style="dim")
+    else:
+        text = Text.assemble(("extracted answer", "bold green"), ("  score ", "dim"), _score(answer.score))
+    data = answer.data
+    text.append("\n")
+    text.append(data if data else "(no answer)", style="bold" if data else "dim italic")
+    text.append("\nquery ", style="dim")
+    text.append(answer.query)
+    if isinstance(answer, ExtractedAnswer):
+        document = answer.document
+        if document is not None:
+            text.append("\ndocument ", style="dim")
+            text.append(document.id[:8])
+            text.append("  score ", style="dim")
+            text.append(_score(document.score))
+            if answer.document_offset is not None:
+                text.append("  at ", style="dim")
+                text.append(f"{answer.document_offset.start}-{answer.document_offset.end}")
+            if document.meta:
+                text.append("  " + _one_line(json.dumps(document.meta, ensure_ascii=False, default=str), 80), "dim")
+        if answer.context:
+            text.append("\ncontext ", style="dim")
+            text.append_text(_highlighted(answer.context, answer.context_offset))
+    if answer.meta:
+        text.append("\nmeta " + _answer_meta(answer.meta), style="dim")
+    return text
+
+
+class AnswersView(Vertical):
+    """Answers one after the other: each as `answer_text`, a generated one's documents as a table below it."""
+
+    DEFAULT_CSS = """
+    AnswersView {
+        height: auto;
+    }
+    AnswersView > .answer, AnswersView > DocumentsView {
+        margin-bottom: 1;
+    }
+    """
+
+    def __init__(self, answers: Sequence[GeneratedAnswer | ExtractedAnswer]) -> None:
+        parts: list[Widget] = []
+        for answer in answers[:ANSWERS_SHOWN]:
+            parts.append(Static(answer_text(answer), classes="answer"))
+            if isinstance(answer, GeneratedAnswer) and answer.documents:
+                parts.append(DocumentsView(answer.documents))
+        if len(answers) > ANSWERS_SHOWN:
+            more = f"… {len(answers) - ANSWERS_SHOWN:,} more answers not shown"
+            parts.append(Static(Text(more, style="dim italic"), classes="note"))
+        super().__init__(*parts)
+
+
 class _More(NamedTuple):
     """The data of a tree entry that stands for the children not shown yet."""
 
@@ -238,7 +323,7 @@ class _More(NamedTuple):
 
 def _container(value: Any) -> Mapping[Any, Any] | list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any] | None:
     """What a tree shows as `value`'s children: dataclasses as their fields, others not at all."""
-    if isinstance(value, Document | ChatMessage):
+    if isinstance(value, Document | ChatMessage | GeneratedAnswer | ExtractedAnswer):
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
@@ -324,12 +409,14 @@ def _document_lists(value: Any) -> bool:
 
 def value_view(value: Any) -> Widget:
     """The widget that shows one socket value."""
-    if isinstance(value, Document | ChatMessage):
+    if isinstance(value, Document | ChatMessage | GeneratedAnswer | ExtractedAnswer):
         value = [value]
     if _all_of(value, Document):
         return DocumentsView(value)
     if _all_of(value, ChatMessage):
         return MessagesView(value)
+    if _all_of(value, GeneratedAnswer | ExtractedAnswer):
+        return AnswersView(value)
     if _document_lists(value):
         return Vertical(
             *(

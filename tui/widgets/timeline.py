@@ -67,7 +67,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-finished-visit { color: auto 90%; background: $primary; }
     TimelineView > .timeline--bar-running-visit { color: auto 90%; background: $warning; }
     TimelineView > .timeline--bar-failed-visit { color: auto 90%; background: $error; }
-    TimelineView > .timeline--bar-cancelled-visit { color: auto 90%; background: $text-disabled; }
+    TimelineView > .timeline--bar-cancelled-visit { color: auto 90%; background: $foreground 38%; }
     TimelineView > .timeline--bar-critical-visit { color: auto 90%; background: $success; }
     TimelineView > .timeline--bar-selected-visit { color: auto 90%; background: $foreground; text-style: bold; }
     """

@@ -11,9 +11,22 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TextArea
 
-from pipeline.dataclasses import ChatMessage, Document, ToolCall
+from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer, ToolCall
 from tui.state.session import VisitRecord
-from tui.widgets.inspector import HINT, DocumentsView, Inspector, MessagesView, StringView, ValueTree, message_text
+from tui.widgets.inspector import (
+    ANSWERS_SHOWN,
+    HINT,
+    SKIPPED,
+    AnswersView,
+    DocumentsView,
+    Inspector,
+    MessagesView,
+    StringView,
+    ValueTree,
+    answer_text,
+    message_text,
+    summarize,
+)
 
 
 class InspectorApp(App[None]):
@@ -251,3 +264,85 @@ def test_messages_show_reasoning_tool_calls_and_results() -> None:
         == "tool\ntool error for search: boom"
     )
     assert message_text(ChatMessage.from_assistant()).plain == "assistant\n(no text)"
+
+
+def test_answer_text_of_generated_and_extracted_answers() -> None:
+    cited = documents(2)
+    reply = ChatMessage.from_assistant("Tiered gardens [1].")
+    generated = GeneratedAnswer("Tiered gardens [1].", "Babylon?", cited, {"all_messages": [reply], "model": "m"})
+    assert str(answer_text(generated)) == (
+        "generated answer  2 documents\nTiered gardens [1].\nquery Babylon?\n"
+        'meta {"all_messages": "1 message", "model": "m"}'
+    )
+    context = "were a series of tiered gardens in Babylon"
+    start = context.index("tiered")
+    extracted = ExtractedAnswer(
+        query="Babylon?",
+        score=0.5,
+        data="tiered gardens",
+        document=cited[0],
+        context=context,
+        document_offset=ExtractedAnswer.Span(40, 54),
+        context_offset=ExtractedAnswer.Span(start, start + 14),
+    )
+    text = answer_text(extracted)
+    assert str(text) == (
+        "extracted answer  score 0.5000\ntiered gardens\nquery Babylon?\n"
+        f'document {cited[0].id[:8]}  score 1.0000  at 40-54  {{"title": "Babylon 0", "page": 0}}\n'
+        f"context {context}"
+    )
+    stressed = [span for span in text.spans if str(span.style) == "bold reverse"]
+    assert [str(text)[span.start : span.end] for span in stressed] == ["tiered gardens"]
+    # no answer found: a reader's "no answer" with its score, no document, no context
+    assert (
+        str(answer_text(ExtractedAnswer(query="q", score=0.1)))
+        == "extracted answer  score 0.1000\n(no answer)\nquery q"
+    )
+    # an offset outside the context stresses nothing rather than failing
+    odd = ExtractedAnswer(query="q", score=0.1, data="x", context="short", context_offset=ExtractedAnswer.Span(3, 99))
+    assert not [span for span in answer_text(odd).spans if str(span.style) == "bold reverse"]
+    assert summarize(generated) == "1 answer" and summarize([generated, extracted]) == "2 answers"
+
+
+async def test_answers_show_their_text_and_a_generated_answers_documents_as_a_table() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inspector = app.query_one(Inspector)
+        cited = documents(3)
+        generated = GeneratedAnswer("Tiered gardens.", "Babylon?", cited, {})
+        extracted = ExtractedAnswer(query="Babylon?", score=0.25, data="gardens", document=cited[1])
+        inspector.show("answers", 1, record({"answers": [generated, extracted], "one": generated}), "finished")
+        await pilot.pause()
+        views = list(inspector.query("#outputs AnswersView").results(AnswersView))
+        assert len(views) == 2  # a list of answers and a single one both get the answers view
+        titles = [str(c.title) for c in inspector.query("#outputs Collapsible").results(Collapsible)]
+        assert titles[:2] == ["answers  2 answers", "one  1 answer"]
+        texts = [text_of(static) for static in views[0].query(".answer").results(Static)]
+        assert texts[0].startswith("generated answer  3 documents\nTiered gardens.")
+        assert texts[1].startswith("extracted answer  score 0.2500\ngardens")
+        table = views[0].query_one(DataTable)
+        assert table.row_count == 3
+        assert str(table.get_row_at(1)[2]) == cited[1].id[:8]  # the referenced documents' ids and scores
+        assert str(table.get_row_at(1)[1]) == "0.5000"
+
+
+async def test_a_long_list_of_answers_is_cut_with_a_count() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        answers = [ExtractedAnswer(query="q", score=i / 1000, data=f"a{i}") for i in range(ANSWERS_SHOWN + 5)]
+        app.query_one(Inspector).show("reader", 1, record({"answers": answers}), "finished")
+        await pilot.pause()
+        view = app.query_one(AnswersView)
+        assert len(view.query(".answer")) == ANSWERS_SHOWN
+        assert text_of(view.query_one(".note", Static)) == "… 5 more answers not shown"
+
+
+async def test_a_skipped_component_says_why_it_has_no_inputs_or_outputs() -> None:
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        inspector.show("fallback", None, None, "skipped")
+        await pilot.pause()
+        assert str(inspector.query_one("#inspector-title", Static).content) == "fallback  skipped"
+        notes = [text_of(note) for note in inspector.query(".sockets .note").results(Static)]
+        assert notes == [SKIPPED, SKIPPED]

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from pipeline.dataclasses import Document
+from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor
 from tui.state.session import VisitRecord
 from tui.widgets.inspector import Inspector
@@ -40,6 +40,37 @@ class InspectorApp(App[None]):
         self.query_one(Inspector).show("joiner", 1, record, "finished")
 
 
+class AnswersApp(App[None]):
+    """An answer builder's visit: a generated answer citing two wonders, and a reader's extracted answer."""
+
+    def compose(self) -> ComposeResult:
+        yield Inspector()
+
+    def on_mount(self) -> None:
+        cited = wonders()[:2]
+        reply = "The Hanging Gardens were tiered gardens [1]; the Great Pyramid is the oldest [2]."
+        generated = GeneratedAnswer(
+            reply,
+            "Which wonders were gardens or pyramids?",
+            cited,
+            {"all_messages": [ChatMessage.from_assistant(reply)]},
+        )
+        rhodes = wonders()[2]
+        context = rhodes.content or ""
+        start = context.index("Helios")
+        extracted = ExtractedAnswer(
+            query="Which god did the Colossus show?",
+            score=0.8731,
+            data="Helios",
+            document=rhodes,
+            context=context,
+            document_offset=ExtractedAnswer.Span(start, start + 6),
+            context_offset=ExtractedAnswer.Span(start, start + 6),
+        )
+        record = VisitRecord(9, "answer_builder", 1, inputs={}, outputs={"answers": [generated, extracted]})
+        self.query_one(Inspector).show("answer_builder", 1, record, "finished")
+
+
 class EditApp(App[None]):
     def on_mount(self) -> None:
         outputs: dict[str, Any] = {"count": 1, "documents": wonders()[:1]}
@@ -52,6 +83,10 @@ def test_inspector_showing_documents(snap_compare: Any) -> None:
         await pilot.press("tab", "tab", "tab", "down")  # tabs, the socket's title, then the table
 
     assert snap_compare(InspectorApp(), terminal_size=SIZE, run_before=highlight_second)
+
+
+def test_inspector_showing_answers(snap_compare: Any) -> None:
+    assert snap_compare(AnswersApp(), terminal_size=(100, 36))
 
 
 def test_edit_outputs_modal_with_an_invalid_socket(snap_compare: Any) -> None:
