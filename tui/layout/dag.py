@@ -242,6 +242,11 @@ def status_line(state: NodeState, mode: str, width: int, route: str = "") -> str
         text = " ".join(part for part in parts.values() if part)
         if len(text) <= width:
             return text
+        if drop == "route" and route:  # the route is what a router's box is for: elided before it goes
+            room = width - len(text) + len(route)
+            if room >= len(ROUTE_MARK) + 2:
+                parts["route"] = elide(route, room)
+                return " ".join(part for part in parts.values() if part)
         parts[drop] = ""
     return elide(" ".join(part for part in parts.values() if part), width)
 

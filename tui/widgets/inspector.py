@@ -245,7 +245,10 @@ def _score(score: float | None) -> str:
 
 def _answer_meta(meta: Mapping[str, Any]) -> str:
     """The meta as JSON, with `all_messages` (every reply an `AnswerBuilder` saw) counted rather than dumped."""
-    shown = {key: summarize(value) if key == "all_messages" else value for key, value in meta.items()}
+    shown = {
+        key: _plural(len(value), "message") if key == "all_messages" and isinstance(value, list) else value
+        for key, value in meta.items()
+    }
     return json.dumps(shown, ensure_ascii=False, default=str)
 
 

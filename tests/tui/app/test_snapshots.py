@@ -25,6 +25,7 @@ from tui.state.streams import EventList
 from tui.widgets.graph import GraphView
 
 SIZE = (120, 40)
+ROUTING = Path(__file__).parents[3] / "sample_pipelines" / "routing.yaml"
 
 
 def diamond_yaml(directory: Path) -> Path:
@@ -106,7 +107,7 @@ def diamond_recording(directory: Path) -> Path:
         RunStarted(run_id="d1a2b3c4", time=10.0, wall_time=1.8e9, inputs={"source": {"value": 1}}, concurrency_limit=4)
     ]
     visits = [("source", 0.0, 0.005, {"value": 2}), ("slow", 0.005, 0.105, {"value": 2})]
-    visits += [("double", 0.005, 0.015, {"value": 4}), ("total", 0.105, 0.11, {"value": 6})]
+    visits += [("double", 0.005, 0.015, {"value": 4}), ("total", 0.105, 0.11, {"total": 6})]
     for visit_id, (name, start, end, outputs) in enumerate(visits, start=1):
         common = {"run_id": "d1a2b3c4", "visit_id": visit_id, "component": name, "visit": 1, "mode": "sync"}
         events.append(ComponentStarted(time=10 + start, inputs={}, **common))
@@ -116,7 +117,7 @@ def diamond_recording(directory: Path) -> Path:
             )
         )
     events.sort(key=lambda event: event.time)
-    events.append(RunFinished(run_id="d1a2b3c4", time=10.11, outputs={"total": {"value": 6}}))
+    events.append(RunFinished(run_id="d1a2b3c4", time=10.11, outputs={"total": {"total": 6}}))
     path = directory / "diamond-run.jsonl"
     recorder = RunRecorder(EventList(events), path, pipeline=definition, pipeline_name="diamond", inputs={})
 
@@ -138,6 +139,25 @@ def test_replay_with_its_timeline(
     async def run_before(pilot: Pilot) -> None:
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the replay")
         app.debugger.query_one(GraphView).select("slow")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_a_finished_routing_run_with_a_skipped_route(snap_compare: Callable[..., bool]) -> None:
+    """The routing sample after its run: the router names its last route, the route never taken and `fallback`
+    behind it are greyed, `fallback` says skipped, the inspector shows the answer built; the logs are shown
+    instead of the machine-timed timeline."""
+    app = PipedebugApp(ROUTING, record=False, clock=None)
+
+    async def run_before(pilot: Pilot) -> None:
+        await wait_loaded(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.debugger.session and app.debugger.session.status == "finished", "the run")
+        graph = app.debugger.query_one(GraphView)
+        await wait_for(pilot, lambda: graph.states["fallback"].status == "skipped", "skipped drawn")
+        graph.select("answer_builder")  # its answer, in the inspector
+        await pilot.press("l")
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

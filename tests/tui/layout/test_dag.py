@@ -433,6 +433,11 @@ def test_a_router_names_the_route_it_took_and_skipped_components_say_so() -> Non
     # narrow: mode, visits and duration go before the route
     assert status_line(routed, "sync", 12, "→done") == "✓ →done 3 ms"
     assert status_line(routed, "sync", 9, "→done") == "✓ →done"
+    # a long route is elided rather than dropped, and goes only when not even `→x…` fits
+    paused = NodeState("paused", 1, 0.003, produced=frozenset({"too_short"}))
+    assert status_line(paused, "sync", 18, "→too_short") == "⏸ paused →too_sho…"
+    assert status_line(paused, "sync", 12, "→too_short") == "⏸ paused →t…"
+    assert status_line(paused, "sync", 11, "→too_short") == "⏸ paused"
     assert status_line(NodeState("skipped"), "sync", wide) == "↷ skipped sync"
     assert status_line(NodeState("skipped"), "sync", 9) == "↷ skipped"
 
