@@ -170,7 +170,8 @@ class DebuggerScreen(Screen[None]):
         self._pinned_visit: int | None = None
         """The visit the inspector shows when the user picked one with [ and ]; `None` follows the latest."""
         self._reused: set[int] = set()
-        self._routing_seen: tuple[tuple[int, int], Routing] | None = None
+        self._routing_seen: tuple[DebugSession, int, Routing] | None = None
+        """The session and its version the routing was computed for, and the routing."""
         self._slow_shown = 0.0
         self._run_started = 0.0
         self._slow_pending = False
@@ -819,11 +820,11 @@ class DebuggerScreen(Screen[None]):
         """The untaken connections and skipped components, recomputed only when the session changed."""
         if session is None or self.loaded is None:
             return NO_ROUTING
-        key = (id(session), session.version)
-        if self._routing_seen is None or self._routing_seen[0] != key:
+        seen = self._routing_seen
+        if seen is None or seen[0] is not session or seen[1] != session.version:
             found = routing(self.loaded.model, session.flow, finished=session.status == "finished")
-            self._routing_seen = (key, found)
-        return self._routing_seen[1]
+            seen = self._routing_seen = (session, session.version, found)
+        return seen[2]
 
     def _now(self) -> float | None:
         """The run's clock: the machine's for a live run, the recording's for a replay; `None` without a clock."""
