@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Self
 
 import networkx as nx
@@ -11,7 +12,13 @@ import networkx as nx
 from pipeline.core.component import input_sockets, is_component, output_sockets
 from pipeline.core.component.types import InputSocket, OutputSocket
 from pipeline.core.errors import ComponentError, PipelineConnectError, PipelineValidationError
-from pipeline.core.type_utils import ConversionStrategy, conversion_strategy, type_name, types_are_compatible
+from pipeline.core.type_utils import (
+    ConversionStrategy,
+    conversion_strategy,
+    convert_value,
+    type_name,
+    types_are_compatible,
+)
 
 DEFAULT_MAX_RUNS_PER_COMPONENT = 100
 
@@ -67,8 +74,11 @@ class PipelineGraph:
         )
         self._version += 1
 
-    def connect(self, sender: str, receiver: str) -> Self:
-        """Connect `"component.output"` to `"component.input"`; socket names may be left out where unambiguous."""
+    def connect(self, sender: str, receiver: str, *, convert: Callable[[Any], Any] | None = None) -> Self:
+        """Connect `"component.output"` to `"component.input"`; socket names may be left out where unambiguous.
+
+        `convert` replaces the conversion the types call for (bridges use it to keep another engine's conversions).
+        """
         sender_name, sender_socket_name = _split_address(sender)
         receiver_name, receiver_socket_name = _split_address(receiver)
         if sender_name == receiver_name:
@@ -98,7 +108,9 @@ class PipelineGraph:
                     f"Cannot connect '{sender}' to '{receiver}': ambiguous, name the sockets. Possible: {options}."
                 )
             pairs = same_name
-        output, input_, conversion = pairs[0]
+        output, input_, strategy = pairs[0]
+        if convert is None and strategy is not None:
+            convert = functools.partial(convert_value, strategy=strategy)
         existing = self.senders(receiver_name, input_.name)
         if f"{sender_name}.{output.name}" in existing:
             return self
@@ -111,7 +123,7 @@ class PipelineGraph:
             sender_socket=output.name,
             receiver_socket=input_.name,
             order=self._connections_made,
-            conversion=conversion,
+            convert=convert,
         )
         self._connections_made += 1
         self._version += 1

@@ -5,7 +5,7 @@ It also owns the rules for pipeline inputs (nested or flat), because they depend
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from pipeline.core.component import supports_async
 from pipeline.core.component.types import InputSocket
 from pipeline.core.errors import PipelineValidationError
 from pipeline.core.graph import PipelineGraph
-from pipeline.core.type_utils import ConversionStrategy, type_name
+from pipeline.core.type_utils import type_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Connection:
     receiver: str
     receiver_socket: str
     receiver_is_lazy_variadic: bool
-    conversion: ConversionStrategy | None = None
+    convert: Callable[[Any], Any] | None = None
     """How values are converted on the way (str <-> ChatMessage, wrapping in or unwrapping from a list)."""
 
 
@@ -77,9 +77,9 @@ class ExecutionPlan:
         senders: dict[str, dict[str, set[str]]] = {name: {} for name in graph.graph.nodes}
         for sender, sender_socket, receiver, receiver_socket in graph.connections():
             socket = graph.input_sockets_of(receiver)[receiver_socket]
-            conversion = graph.graph.edges[sender, receiver, f"{sender_socket}/{receiver_socket}"].get("conversion")
+            convert = graph.graph.edges[sender, receiver, f"{sender_socket}/{receiver_socket}"].get("convert")
             connections[sender].append(
-                Connection(sender_socket, receiver, receiver_socket, socket.is_lazy_variadic, conversion)
+                Connection(sender_socket, receiver, receiver_socket, socket.is_lazy_variadic, convert)
             )
             senders[receiver].setdefault(receiver_socket, set()).add(sender)
         self.nodes: dict[str, NodePlan] = {}

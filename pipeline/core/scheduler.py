@@ -58,7 +58,7 @@ from pipeline.core.events import (
 )
 from pipeline.core.plan import Connection, ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
-from pipeline.core.type_utils import convert_value, type_name, value_matches_type
+from pipeline.core.type_utils import type_name, value_matches_type
 from pipeline.tracing.run_spans import RunSpans
 from pipeline.tracing.tracer import is_tracing_enabled
 
@@ -693,9 +693,9 @@ class PipelineRun:
     def _deliver(self, node: NodePlan, visit_id: int, outputs: dict[str, Any]) -> None:
         for connection in node.connections:
             value = outputs.get(connection.sender_socket, NO_OUTPUT)
-            if connection.conversion is not None and value is not NO_OUTPUT:
+            if connection.convert is not None and value is not NO_OUTPUT:
                 try:
-                    value = convert_value(value, connection.conversion)
+                    value = connection.convert(value)
                 except Exception as exc:
                     self._failure = self._conversion_failure(node, connection, exc)
                     return
