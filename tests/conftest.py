@@ -9,6 +9,8 @@ from pathlib import Path
 
 # No test may reach a model hub: set before anything imports huggingface_hub, which reads it once.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# haystack-ai (the `haystack` extra, in dev) must not send telemetry from tests.
+os.environ["HAYSTACK_TELEMETRY_ENABLED"] = "False"
 # Embedding caches start empty in every test session, so tests see what a fresh machine sees.
 os.environ["PIPEDEBUG_CACHE_DIR"] = tempfile.mkdtemp(prefix="pipedebug-test-cache-")
 
