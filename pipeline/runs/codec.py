@@ -5,7 +5,9 @@ Everything else becomes a tagged object, `{"$type": TAG, ...}`: documents, chat 
 numpy arrays and scalars, bytes, dates and times, tuples, sets, enums, non-finite floats, dicts whose keys are
 not strings (or that hold the tag key), and exceptions. Long lists of floats (embeddings) are packed as base64
 float32 when that is exact, float64 otherwise. Anything else is kept as its repr and decodes to an
-`Unrepresentable`, never to an imitation of the original.
+`Unrepresentable`, never to an imitation of the original. Haystack's own dataclasses (a bridged pipeline's
+values) are stored as their type path and `to_dict` data, and read back with `from_dict`, or as a
+`ForeignValue` where haystack-ai is not installed (see `pipeline.runs.haystack_values`).
 
 Decoding never imports code a recording names: an enum class resolves only if its module is already loaded or
 lies in `pipeline`/`sample_pipelines`. Secrets are never written: an env-var `Secret` is stored as the names of
@@ -53,6 +55,7 @@ from pipeline.dataclasses import (
     GeneratedAnswer,
     StreamingChunk,
 )
+from pipeline.runs.haystack_values import ForeignValue, from_haystack_dict, haystack_to_dict, haystack_type_path
 from pipeline.utils.auth import EnvVarSecret, Secret
 
 TAG = "$type"
@@ -235,6 +238,11 @@ class Encoder:
             return self._secret(value)
         if isinstance(value, ChatMessage):
             return self._chat_message(value)
+        haystack_path = haystack_type_path(value)
+        if haystack_path is not None:
+            return self._haystack(value, haystack_path)
+        if isinstance(value, ForeignValue):
+            return {TAG: "haystack", "class": value.type_path, "data": self.encode(value.data)}
         for tag, cls in _DATACLASSES.items():
             if isinstance(value, cls):
                 return self._dataclass(value, cls, tag)
@@ -294,6 +302,15 @@ class Encoder:
             "name": self.encode(message.name),
             "meta": self.encode(message.meta),
         }
+
+    def _haystack(self, value: Any, path: str) -> dict[str, Any]:
+        """A Haystack dataclass as its type path and its `to_dict` data, encoded like any other value; one whose
+        `to_dict` refuses is kept as its repr rather than stopping the recording."""
+        try:
+            data = haystack_to_dict(value)
+        except Exception:
+            return self._repr_marker(value)
+        return {TAG: "haystack", "class": path, "data": self.encode(data)}
 
     def _error(self, error: BaseException) -> dict[str, Any]:
         if isinstance(error, RecordedError):
@@ -489,6 +506,13 @@ def _decode_chat_message(data: dict[str, Any]) -> ChatMessage:
     return ChatMessage.from_dict({key: decode(value) for key, value in data.items() if key != TAG})
 
 
+def _decode_haystack(data: dict[str, Any]) -> Any:
+    path = data["class"]
+    if type(path) is not str:
+        raise CodecError(f"a haystack value's class must be a string, got {type(path).__name__}")
+    return from_haystack_dict(path, decode(data["data"]))
+
+
 def _decode_enum(data: dict[str, Any]) -> Any:
     cls = _loaded_class(data["class"])
     if isinstance(cls, type) and issubclass(cls, Enum) and data["name"] in cls.__members__:
@@ -579,4 +603,5 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "repr": lambda data: Unrepresentable(data["type"], data["repr"]),
     **dict.fromkeys(_DATACLASSES, _decode_dataclass),
     "ChatMessage": _decode_chat_message,
+    "haystack": _decode_haystack,
 }
