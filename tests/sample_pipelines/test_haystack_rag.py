@@ -1,0 +1,200 @@
+"""The seed notebook's hybrid RAG in haystack-ai: pipedebug's run of it must equal haystack-ai's own.
+
+Every component's outputs recorded by pipedebug (read back from the run file) are compared with those of
+haystack-ai's `AsyncPipeline.run_async(include_outputs_from=every component)` on the same inputs: document ids,
+scores, contents and embeddings, the prompt's messages, the reply with its meta. Both with `OpenAIChatGenerator`
+talking to a local OpenAI-compatible server and with the offline answerer; for the sample built in Python and for
+Haystack's YAML of it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("haystack", reason="the haystack extra is not installed")
+
+from haystack import AsyncPipeline as HaystackAsyncPipeline
+from haystack.components.generators.chat import OpenAIChatGenerator
+from haystack.document_stores.in_memory import InMemoryDocumentStore
+
+from pipeline.core.events import ComponentFinished, RunFinished
+from pipeline.core.pipeline import PipelineBase
+from pipeline.runs.recording import RunRecorder, read_run
+from sample_pipelines import haystack_rag_parts
+from sample_pipelines.haystack_rag import EXAMPLE_INPUTS, EXAMPLE_QUESTIONS, TEMPLATE, build_pipeline
+from sample_pipelines.haystack_rag_parts import INDEX, ExtractiveAnswerer, fill_store, model_path
+from tests.fakes.openai_server import FakeOpenAIServer
+
+REPO = Path(__file__).resolve().parents[2]
+COMPONENTS = ["text_embedder", "embedding_retriever", "bm25_retriever", "joiner", "prompt_builder", "llm"]
+WONDER_OF_QUESTION = {
+    EXAMPLE_QUESTIONS[0]: "Hanging_Gardens_of_Babylon",
+    EXAMPLE_QUESTIONS[1]: "Great_Pyramid_of_Giza",
+    EXAMPLE_QUESTIONS[2]: "Colossus_of_Rhodes",
+}
+API_KEY = "sk-haystack-rag-test-key"
+
+
+@pytest.fixture(autouse=True)
+def no_llm_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No endpoint unless a test sets one; deleting through monkeypatch also undoes the sample's default key."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PIPEDEBUG_OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def llm_endpoint(openai_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIServer:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("PIPEDEBUG_OPENAI_MODEL", "gpt-4o-mini-test")
+    return openai_server
+
+
+def comparable(value: Any) -> Any:
+    """A value as plain data, Haystack dataclasses through their own `to_dict`, so `==` compares every field."""
+    if hasattr(value, "to_dict") and not isinstance(value, type):
+        return {"class": type(value).__name__, "data": comparable(value.to_dict())}
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [comparable(item) for item in value]
+    return value
+
+
+async def haystack_outputs(pipe: HaystackAsyncPipeline, inputs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """haystack-ai's own run, reporting every output of every component."""
+    return await pipe.run_async(inputs, include_outputs_from=set(COMPONENTS))
+
+
+async def recorded_outputs(pipe: PipelineBase, inputs: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    """Run on pipedebug's engine through a `RunRecorder`, then read each component's outputs back from the file."""
+    async with RunRecorder(pipe.events(inputs), path, pipeline=pipe, inputs=inputs) as run:
+        async for _ in run:
+            pass
+    recorded = read_run(path)
+    assert recorded.status == "finished" and not recorded.problems, (recorded.status, recorded.problems)
+    assert isinstance(recorded.events[-1], RunFinished)
+    finished = [event for event in recorded.events if isinstance(event, ComponentFinished)]
+    assert sorted(event.component for event in finished) == sorted(COMPONENTS)  # each ran exactly once
+    return {event.component: event.outputs for event in finished}
+
+
+def assert_same_outputs(ours: dict[str, dict[str, Any]], theirs: dict[str, dict[str, Any]]) -> None:
+    """The readable checks first (ids and scores, prompt text, reply), then every field of every output."""
+    assert set(ours) == set(theirs) == set(COMPONENTS)
+    for name in ("embedding_retriever", "bm25_retriever", "joiner"):
+        assert [(d.id, d.score) for d in ours[name]["documents"]] == [
+            (d.id, d.score) for d in theirs[name]["documents"]
+        ], name
+    assert [(m.role, m.text) for m in ours["prompt_builder"]["prompt"]] == [
+        (m.role, m.text) for m in theirs["prompt_builder"]["prompt"]
+    ]
+    assert [(m.text, m.meta) for m in ours["llm"]["replies"]] == [(m.text, m.meta) for m in theirs["llm"]["replies"]]
+    for name in COMPONENTS:
+        assert comparable(ours[name]) == comparable(theirs[name]), name
+
+
+def assert_retrieves_the_asked_wonder(outputs: dict[str, dict[str, Any]], question: str) -> None:
+    """Guards against comparing two equally empty runs: the answer must come from the right passages."""
+    fused = [document.meta["url"].rsplit("/", 1)[1] for document in outputs["joiner"]["documents"][:3]]
+    assert fused == [WONDER_OF_QUESTION[question]] * 3, (question, fused)
+    assert question in outputs["prompt_builder"]["prompt"][0].text
+
+
+# --- the sample itself, on haystack-ai alone ---------------------------------------------------------------------
+
+
+def test_the_sample_is_the_notebooks_graph() -> None:
+    pipe = build_pipeline()
+    assert isinstance(pipe, HaystackAsyncPipeline)
+    assert list(pipe.graph.nodes) == COMPONENTS
+    assert sorted((sender, receiver, data["conn_type"]) for sender, receiver, data in pipe.graph.edges(data=True)) == [
+        ("bm25_retriever", "joiner", "list[Document]"),
+        ("embedding_retriever", "joiner", "list[Document]"),
+        ("joiner", "prompt_builder", "list[Document]"),
+        ("prompt_builder", "llm", "list[ChatMessage]"),
+        ("text_embedder", "embedding_retriever", "list[float]"),
+    ]
+    assert [
+        (sender, data["from_socket"].name, receiver, data["to_socket"].name)
+        for sender, receiver, data in pipe.graph.edges(data=True)
+    ] == [
+        ("text_embedder", "embedding", "embedding_retriever", "query_embedding"),
+        ("embedding_retriever", "documents", "joiner", "documents"),
+        ("bm25_retriever", "documents", "joiner", "documents"),
+        ("joiner", "documents", "prompt_builder", "documents"),
+        ("prompt_builder", "prompt", "llm", "messages"),
+    ]
+    assert pipe.get_component("joiner").join_mode.value == "reciprocal_rank_fusion"
+    assert pipe.get_component("prompt_builder").template[0].text == TEMPLATE
+    assert pipe.get_component("text_embedder").model == model_path()
+    assert isinstance(pipe.get_component("llm"), ExtractiveAnswerer)
+    assert pipe.metadata["example_inputs"] == EXAMPLE_INPUTS
+    assert EXAMPLE_INPUTS[0] == {
+        "text_embedder": {"text": "Where is Gardens of Babylon?"},
+        "bm25_retriever": {"query": "Where is Gardens of Babylon?"},
+        "prompt_builder": {"question": "Where is Gardens of Babylon?"},
+    }
+
+
+def test_the_store_holds_the_corpus_with_embeddings_and_content_ids() -> None:
+    build_pipeline()
+    store = InMemoryDocumentStore(index=INDEX)  # same index: Haystack shares the documents
+    documents = store.filter_documents()
+    corpus = haystack_rag_parts.load_documents()
+    assert len(documents) == len(corpus) >= 120
+    assert sorted(document.id for document in documents) == sorted(document.id for document in corpus)
+    assert all(len(document.embedding or []) == 384 for document in documents)
+
+
+def test_a_second_store_reads_the_embeddings_from_the_disk_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    build_pipeline()  # embeds (or finds) the corpus once for this session's cache directory
+    filled = {document.id: document.embedding for document in InMemoryDocumentStore(index=INDEX).filter_documents()}
+
+    class NoEmbedding:
+        def __init__(self, **_: Any) -> None:
+            raise AssertionError("the corpus was embedded again instead of read from the cache")
+
+    monkeypatch.setattr(haystack_rag_parts, "SentenceTransformersDocumentEmbedder", NoEmbedding)
+    fresh = InMemoryDocumentStore(index=f"haystack-rag-test-{uuid.uuid4()}")
+    assert fill_store(fresh, model_path()) == len(filled)
+    assert {document.id: document.embedding for document in fresh.filter_documents()} == filled
+
+
+async def test_haystack_answers_the_notebooks_questions_offline() -> None:
+    pipe = build_pipeline()
+    for question, inputs in zip(EXAMPLE_QUESTIONS, EXAMPLE_INPUTS, strict=True):
+        outputs = await haystack_outputs(pipe, inputs)
+        assert_retrieves_the_asked_wonder(outputs, question)
+        (reply,) = outputs["llm"]["replies"]
+        assert reply.meta["offline"] is True and reply.meta["mode"] == "extractive"
+        assert reply.meta["question"] == question
+        assert reply.text == " ".join(source["sentence"] for source in reply.meta["sources"])
+        prompt_text = outputs["prompt_builder"]["prompt"][0].text
+        assert all(source["sentence"] in prompt_text for source in reply.meta["sources"])
+
+
+async def test_an_endpoint_selects_openai_and_haystack_calls_the_local_server(llm_endpoint: FakeOpenAIServer) -> None:
+    llm_endpoint.reply_text = "The gardens were in Babylon."
+    pipe = build_pipeline()
+    generator = pipe.get_component("llm")
+    assert isinstance(generator, OpenAIChatGenerator) and generator.model == "gpt-4o-mini-test"
+    outputs = await haystack_outputs(pipe, EXAMPLE_INPUTS[0])
+    assert outputs["llm"]["replies"][0].text == "The gardens were in Babylon."
+    (request,) = llm_endpoint.chat_requests
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.body["model"] == "gpt-4o-mini-test"
+    assert request.body["messages"][0]["content"] == outputs["prompt_builder"]["prompt"][0].text
+
+
+def test_a_base_url_alone_is_enough(openai_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local server needs no key; the sample gives Haystack's generator a placeholder for this process."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    generator = build_pipeline().get_component("llm")
+    assert isinstance(generator, OpenAIChatGenerator)
+    assert os.environ["OPENAI_API_KEY"] == "local"
