@@ -5,8 +5,10 @@ to fork the run from (what it runs again with).
 
 Documents and chat messages are shown as their `to_dict()` and rebuilt with `from_dict()` wherever the socket
 type names them (`list[Document]`, `ChatMessage | None`, `dict[str, list[Document]]`, ...), so what is saved
-has the types the receivers expect. A socket whose text is left untouched keeps its original value, so values
-JSON cannot express (arrays, custom objects) survive an edit of the other sockets.
+has the types the receivers expect. Haystack's dataclasses (a bridged pipeline's sockets) likewise go through
+their own `to_dict`/`from_dict`; values a recording holds as data (haystack-ai missing) are edited as that data.
+A socket whose text is left untouched keeps its original value, so values JSON cannot express (arrays, custom
+objects) survive an edit of the other sockets.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from pipeline.core.type_utils import type_name, value_matches_type
 from pipeline.dataclasses import ChatMessage, Document
+from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, haystack_to_dict, is_haystack_value
 
 _FROM_DICT: tuple[type, ...] = (Document, ChatMessage)
 """Classes that socket values are rebuilt into from their dicts."""
@@ -37,6 +40,10 @@ def to_json(value: Any) -> Any:
         return value
     if isinstance(value, _FROM_DICT):
         return to_json(value.to_dict())
+    if is_haystack_value(value):
+        return to_json(haystack_to_dict(value))
+    if isinstance(value, ForeignValue):
+        return to_json(value.data)
     if isinstance(value, Mapping):
         return {str(key): to_json(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
@@ -62,7 +69,7 @@ def from_json(value: Any, type_: Any) -> Any:
             if value_matches_type(rebuilt, member):
                 return rebuilt
         return value
-    if type_ in _FROM_DICT and isinstance(value, dict):
+    if _rebuilt_from_dict(type_) and isinstance(value, dict):
         return type_.from_dict(value)
     origin, args = get_origin(type_), get_args(type_)
     if origin in (list, tuple, set, frozenset) and args and isinstance(value, list):
@@ -72,6 +79,13 @@ def from_json(value: Any, type_: Any) -> Any:
     if origin is dict and len(args) == 2 and isinstance(value, dict):
         return {key: from_json(item, args[1]) for key, item in value.items()}
     return value
+
+
+def _rebuilt_from_dict(type_: Any) -> bool:
+    """Ours (documents, messages) and Haystack's known dataclasses are rebuilt from their dicts."""
+    if not isinstance(type_, type):
+        return False
+    return type_ in _FROM_DICT or f"{type_.__module__}.{type_.__qualname__}" in HAYSTACK_DATACLASSES
 
 
 def mismatch(value: Any, type_: Any) -> str:

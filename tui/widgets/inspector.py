@@ -2,7 +2,9 @@
 
 Each socket value gets the view that suits it: documents as a table with the highlighted one in full below,
 chat messages as role-labelled text, answers as their text, query, score, documents and meta, strings in a
-read-only editor, anything else as a tree that builds its nodes only when expanded. Large values never freeze
+read-only editor, byte streams as their type, size and a preview, anything else as a tree that builds its nodes
+only when expanded. Haystack's own dataclasses (a bridged pipeline's values) are shown through ours, and so are
+those a recording holds as data where haystack-ai is not installed, with a note. Large values never freeze
 the app: the documents table fills in chunks (Textual measures every new cell when the app is idle, about
 0.1 ms per row), long strings are not soft-wrapped, and tree nodes come a page at a time.
 """
@@ -24,7 +26,8 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TabPane, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
-from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
+from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
+from pipeline.runs.haystack_values import ForeignValue, as_ours
 from tui.state.session import VisitRecord
 
 FIRST_ROWS = 100
@@ -40,6 +43,10 @@ TREE_PAGE = 200
 REPR_CHARS = 200
 ANSWERS_SHOWN = 100
 """Answers rendered in full; the rest of a longer list is counted (a reader's top_k can be large)."""
+BYTES_PREVIEW = 400
+"""Bytes of a byte stream shown: as text when they decode, else as hex."""
+FOREIGN_SCAN = 1_000
+"""Items of a socket value looked through for values recorded as data, for the section's note."""
 
 HINT = "Select a component in the graph to inspect its latest visit."
 RUNNING = "running..."
@@ -62,20 +69,52 @@ def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
+def native(value: Any) -> Any:
+    """`value` with Haystack's dataclasses (live, or recorded as data) replaced by ours, itself and inside lists
+    (and lists of lists), so that the views built for ours show them; the same object when nothing changed."""
+    if isinstance(value, list | tuple):
+        items = [native(item) for item in value]
+        return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
+    return as_ours(value)
+
+
+def foreign_notes(value: Any) -> list[str]:
+    """The notes of the values recorded as data (haystack-ai missing) in `value`, each once."""
+    notes: dict[str, None] = {}
+    pending, seen = [value], 0
+    while pending and seen < FOREIGN_SCAN:
+        item = pending.pop()
+        seen += 1
+        if isinstance(item, ForeignValue):
+            notes[item.note] = None
+        elif isinstance(item, list | tuple):
+            pending.extend(item[:FOREIGN_SCAN])
+        elif isinstance(item, Mapping):
+            pending.extend(islice(item.values(), FOREIGN_SCAN))
+    return list(notes)
+
+
 def summarize(value: Any) -> str:
     """A few words on a value, for socket titles and tree labels of containers."""
+    value = native(value)
+    if isinstance(value, ForeignValue):
+        return f"{value.type_name} (data)"
     if isinstance(value, Document):
         return "1 document"
     if isinstance(value, ChatMessage):
         return "1 message"
     if isinstance(value, GeneratedAnswer | ExtractedAnswer):
         return "1 answer"
+    if isinstance(value, ByteStream):
+        return f"byte stream, {_plural(len(value.data), 'byte')}"
     if _all_of(value, Document):
         return _plural(len(value), "document")
     if _all_of(value, ChatMessage):
         return _plural(len(value), "message")
     if _all_of(value, GeneratedAnswer | ExtractedAnswer):
         return _plural(len(value), "answer")
+    if _all_of(value, ByteStream):
+        return _plural(len(value), "byte stream")
     if isinstance(value, str):
         return f"str, {_plural(len(value), 'char')}"
     if isinstance(value, Mapping):
@@ -236,6 +275,23 @@ class StringView(TextArea):
         super().__init__(text, read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
 
 
+def byte_stream_text(stream: ByteStream) -> Text:
+    """A byte stream as its mime type, size and meta, then its first bytes: as text if they decode, else hex."""
+    text = Text.assemble(("byte stream", "bold"), ("  ", ""), (stream.mime_type or "no mime type", "dim"))
+    text.append(f"  {_plural(len(stream.data), 'byte')}", style="dim")
+    if stream.meta:
+        text.append("\nmeta " + _one_line(json.dumps(stream.meta, ensure_ascii=False, default=str), 200), "dim")
+    head = stream.data[:BYTES_PREVIEW]
+    try:
+        preview = head.decode("utf-8")
+    except UnicodeDecodeError:
+        preview = head.hex(" ")
+    text.append("\n" + (preview or "(empty)"))
+    if len(stream.data) > BYTES_PREVIEW:
+        text.append(f" … ({len(stream.data) - BYTES_PREVIEW:,} more bytes)", style="dim italic")
+    return text
+
+
 # -- answers -------------------------------------------------------------------------------------------------
 
 
@@ -325,7 +381,10 @@ class _More(NamedTuple):
 
 
 def _container(value: Any) -> Mapping[Any, Any] | list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any] | None:
-    """What a tree shows as `value`'s children: dataclasses as their fields, others not at all."""
+    """What a tree shows as `value`'s children: dataclasses as their fields, values recorded as data as that data,
+    others not at all."""
+    if isinstance(value, ForeignValue):
+        return _container(value.data) if isinstance(value.data, Mapping | list) else None
     if isinstance(value, Document | ChatMessage | GeneratedAnswer | ExtractedAnswer):
         return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -412,7 +471,8 @@ def _document_lists(value: Any) -> bool:
 
 def value_view(value: Any) -> Widget:
     """The widget that shows one socket value."""
-    if isinstance(value, Document | ChatMessage | GeneratedAnswer | ExtractedAnswer):
+    value = native(value)
+    if isinstance(value, Document | ChatMessage | GeneratedAnswer | ExtractedAnswer | ByteStream):
         value = [value]
     if _all_of(value, Document):
         return DocumentsView(value)
@@ -420,6 +480,8 @@ def value_view(value: Any) -> Widget:
         return MessagesView(value)
     if _all_of(value, GeneratedAnswer | ExtractedAnswer):
         return AnswersView(value)
+    if _all_of(value, ByteStream):
+        return Vertical(*(Static(byte_stream_text(stream)) for stream in value), classes="byte-streams")
     if _document_lists(value):
         return Vertical(
             *(
@@ -444,13 +506,17 @@ def sockets_view(values: Mapping[str, Any]) -> list[Widget]:
     if not values:
         return [Static("(none)", classes="note")]
     return [
-        Collapsible(
-            value_view(value),
-            title=Content.assemble((socket, "bold"), "  ", (summarize(value), "dim")),
-            collapsed=False,
-        )
+        Collapsible(value_view(value), title=_socket_title(socket, value), collapsed=False)
         for socket, value in values.items()
     ]
+
+
+def _socket_title(socket: str, value: Any) -> Content:
+    """The socket's name, a summary of its value, and why part of it is shown as data, if it is."""
+    title = Content.assemble((socket, "bold"), "  ", (summarize(value), "dim"))
+    for note in foreign_notes(value):
+        title = title + Content.assemble("  ", (note, "italic yellow"))
+    return title
 
 
 # -- the inspector -------------------------------------------------------------------------------------------
