@@ -331,7 +331,7 @@ def _blame(error: Exception, data: Mapping[str, Any]) -> KeyPath:
     for index, connection in enumerate(connections if isinstance(connections, list) else []):
         if isinstance(connection, Mapping):
             for end in ("sender", "receiver"):
-                if isinstance(connection.get(end), str) and f"'{connection[end]}'" in message:
+                if isinstance(connection.get(end), str) and connection[end] in message:
                     return ("connections", index, end)
     components = data.get("components")
     for name in components if isinstance(components, Mapping) else ():
