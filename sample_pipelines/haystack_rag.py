@@ -81,6 +81,8 @@ def build_pipeline() -> AsyncPipeline:
         metadata={
             "description": "The seed notebook's hybrid RAG in haystack-ai: BM25 + embeddings, RRF, then an answer.",
             "example_inputs": EXAMPLE_INPUTS,
+            # For pipedebug's loader of this pipeline's YAML: the embedders' integration package, allowed openly.
+            "allowed_modules": ["haystack_integrations"],
         }
     )
     async_rag_pipeline.add_component("text_embedder", text_embedder)

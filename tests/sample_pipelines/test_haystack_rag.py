@@ -10,11 +10,14 @@ Haystack's YAML of it.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 pytest.importorskip("haystack", reason="the haystack extra is not installed")
 
@@ -22,6 +25,8 @@ from haystack import AsyncPipeline as HaystackAsyncPipeline
 from haystack.components.generators.chat import OpenAIChatGenerator
 from haystack.document_stores.in_memory import InMemoryDocumentStore
 
+from pipeline.bridges.haystack import from_haystack, is_haystack_definition, load_haystack_yaml
+from pipeline.core.errors import DefinitionError
 from pipeline.core.events import ComponentFinished, RunFinished
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.recording import RunRecorder, read_run
@@ -198,3 +203,97 @@ def test_a_base_url_alone_is_enough(openai_server: FakeOpenAIServer, monkeypatch
     generator = build_pipeline().get_component("llm")
     assert isinstance(generator, OpenAIChatGenerator)
     assert os.environ["OPENAI_API_KEY"] == "local"
+
+
+# --- pipedebug's run of it equals haystack-ai's ------------------------------------------------------------------
+
+
+async def test_pipedebug_records_what_haystack_computes_with_openai(
+    llm_endpoint: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """Same Haystack component instances, run by haystack-ai and then by pipedebug, for each notebook question."""
+    pipe = build_pipeline()
+    bridged = from_haystack(pipe)
+    for index, (question, inputs) in enumerate(zip(EXAMPLE_QUESTIONS, EXAMPLE_INPUTS, strict=True)):
+        theirs = await haystack_outputs(pipe, inputs)
+        ours = await recorded_outputs(bridged, inputs, tmp_path / f"run{index}.jsonl")
+        assert_retrieves_the_asked_wonder(theirs, question)
+        assert_same_outputs(ours, theirs)
+        assert ours["llm"]["replies"][0].meta["usage"]["prompt_tokens"] > 500  # the whole prompt reached the server
+    requests = llm_endpoint.chat_requests
+    assert len(requests) == 6
+    assert [r.body for r in requests[0::2]] == [r.body for r in requests[1::2]]  # byte for byte the same calls
+
+
+async def test_pipedebug_records_what_haystack_computes_offline(tmp_path: Path) -> None:
+    pipe = build_pipeline()
+    theirs = await haystack_outputs(pipe, EXAMPLE_INPUTS[2])
+    ours = await recorded_outputs(from_haystack(pipe), EXAMPLE_INPUTS[2], tmp_path / "run.jsonl")
+    assert_retrieves_the_asked_wonder(ours, EXAMPLE_QUESTIONS[2])
+    assert_same_outputs(ours, theirs)
+    assert ours["llm"]["replies"][0].meta["offline"] is True
+
+
+async def test_the_recording_holds_haystacks_yaml_of_the_sample(tmp_path: Path) -> None:
+    pipe = build_pipeline()
+    path = tmp_path / "run.jsonl"
+    await recorded_outputs(from_haystack(pipe), EXAMPLE_INPUTS[0], path)
+    definition = read_run(path).header.pipeline
+    assert definition is not None
+    assert yaml.safe_load(definition) == yaml.safe_load(pipe.dumps())
+    assert is_haystack_definition(yaml.safe_load(definition))
+
+
+@pytest.mark.parametrize("endpoint", [False, True], ids=["offline", "openai"])
+async def test_a_haystack_yaml_of_the_sample_runs_the_same_on_both(
+    endpoint: bool, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Haystack's `dumps()` of the sample, loaded by haystack-ai and by pipedebug's loader, then run on both."""
+    if endpoint:
+        request.getfixturevalue("llm_endpoint")
+    path = tmp_path / "haystack_rag.yaml"
+    path.write_text(build_pipeline().dumps(), encoding="utf-8")  # the store's index is filled in this process
+    theirs_pipe = HaystackAsyncPipeline.loads(path.read_text(encoding="utf-8"))
+    ours_pipe = load_haystack_yaml(path, source=str(path))
+    assert sorted(name for name, _ in ours_pipe.walk()) == sorted(COMPONENTS)
+    theirs = await haystack_outputs(theirs_pipe, EXAMPLE_INPUTS[1])
+    ours = await recorded_outputs(ours_pipe, EXAMPLE_INPUTS[1], tmp_path / "run.jsonl")
+    assert_retrieves_the_asked_wonder(ours, EXAMPLE_QUESTIONS[1])
+    assert_same_outputs(ours, theirs)
+    assert isinstance(
+        ours_pipe.get_component("llm").haystack_instance, OpenAIChatGenerator if endpoint else ExtractiveAnswerer
+    )
+
+
+def test_the_yaml_allows_the_embedders_integration_openly(tmp_path: Path) -> None:
+    """`haystack_integrations` is not allowed by default: the sample's metadata lists it, and without it the
+    loader refuses, naming the component's type key."""
+    definition = yaml.safe_load(build_pipeline().dumps())
+    assert definition["metadata"]["allowed_modules"] == ["haystack_integrations"]
+    del definition["metadata"]["allowed_modules"]
+    path = tmp_path / "no_allow.yaml"
+    path.write_text(yaml.safe_dump(definition), encoding="utf-8")
+    with pytest.raises(DefinitionError, match=r"components\.text_embedder\.type: 'haystack_integrations\.") as error:
+        load_haystack_yaml(path, source=str(path))
+    assert "is not in an allowed module" in str(error.value)
+    allowed = load_haystack_yaml(path, source=str(path), allowed_modules=["haystack_integrations"])
+    assert sorted(name for name, _ in allowed.walk()) == sorted(COMPONENTS)
+
+
+def test_pipedebug_run_prints_the_offline_reply(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+    env |= {"HF_HUB_OFFLINE": "1", "HAYSTACK_TELEMETRY_ENABLED": "False", "COLUMNS": "100000", "TTY_INTERACTIVE": "0"}
+    pipedebug = Path(sys.executable).with_name("pipedebug")
+    result = subprocess.run(
+        [str(pipedebug), "run", str(REPO / "sample_pipelines" / "haystack_rag.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "from metadata.example_inputs" in result.stdout
+    expected = build_pipeline().run(EXAMPLE_INPUTS[0])["llm"]["replies"][0]
+    assert expected.meta["offline"] is True
+    assert expected.text in result.stdout
