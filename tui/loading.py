@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline import AsyncPipeline, DefinitionError
+from pipeline import DefinitionError
+from pipeline.core.pipeline import PipelineBase
+from pipeline.runs.rebuild import INSTALL_HINT, has_placeholders, rebuild_pipeline
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
@@ -25,12 +27,14 @@ DEFAULT_SAMPLE = "hybrid_rag"
 
 @dataclass(frozen=True, slots=True)
 class LoadedPipeline:
-    pipe: AsyncPipeline
+    pipe: PipelineBase
     path: Path
     model: GraphModel
     layout: GraphLayout
     label: str | None = None
     """The name a recording gave the pipeline, for one rebuilt from a recording."""
+    note: str | None = None
+    """What the screen should say about how the pipeline was rebuilt (placeholders: it replays, cannot run)."""
 
     @property
     def name(self) -> str:
@@ -93,7 +97,9 @@ def open_pipeline(path: str | Path | None, allowed_modules: Sequence[str] = ()) 
 
 def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[RecordedRun, LoadedPipeline]:
     """Read a run file and rebuild its pipeline from the definition it holds, for a replay (which runs nothing,
-    but draws the graph) and forks from it (which run the rest). Blocking: call it from a thread."""
+    but draws the graph) and forks from it (which run the rest). A Haystack pipeline's definition is rebuilt
+    through the bridge, or, where haystack-ai is missing, drawn from placeholders (the replay works, with a
+    note; forks are refused). Blocking: call it from a thread."""
     try:
         recorded = read_run(path)
         recorded.check_started()
@@ -103,7 +109,9 @@ def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[Rec
     if definition is None:
         raise LoadError(LoadFailure(str(path), 1, "the recording holds no pipeline definition to draw the graph"))
     try:
-        pipe = AsyncPipeline.loads(definition, source=str(path), allowed_modules=allowed_modules)
+        pipe = rebuild_pipeline(
+            definition, source=str(path), allowed_modules=allowed_modules, placeholders=True, events=recorded.events
+        )
         model = GraphModel.from_pipeline(pipe)
     except DefinitionError as error:
         hint = " (pipedebug: add --allow-module MODULE)" if "allowed_modules" in error.reason else ""
@@ -112,7 +120,8 @@ def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[Rec
     except Exception as error:  # a component class that no longer builds: shown, never a crash
         details = "".join(traceback.format_exception(error))
         raise LoadError(LoadFailure(str(path), 1, f"{type(error).__name__}: {error}", details)) from error
-    loaded = LoadedPipeline(pipe, path, model, layout(model), label=recorded.header.pipeline_name)
+    note = f"Replay only, drawn from the recorded definition: {INSTALL_HINT}" if has_placeholders(pipe) else None
+    loaded = LoadedPipeline(pipe, path, model, layout(model), label=recorded.header.pipeline_name, note=note)
     return recorded, loaded
 
 

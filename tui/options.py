@@ -16,8 +16,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
+from pipeline.bridges.haystack import from_haystack, is_haystack_definition, is_haystack_pipeline, load_haystack_yaml
+from pipeline.core.errors import PipelineError
+from pipeline.core.pipeline import PipelineBase
 from pipeline.core.type_utils import types_are_compatible
+from pipeline.runs.rebuild import INSTALL_HINT
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from pipeline.runs.store import RunStore, StoreError
 from tui.commands import CommandError
@@ -32,7 +38,8 @@ def add_pipeline_arguments(parser: argparse.ArgumentParser) -> None:
         "pipeline",
         nargs="?",
         metavar="PIPELINE",
-        help="a pipeline YAML file, or a Python file or package defining build_pipeline() "
+        help="a pipeline YAML file (ours, or one Haystack's dumps() wrote), or a Python file or package defining "
+        "build_pipeline() (returning our pipeline or a haystack-ai one) "
         f"(default: the bundled sample_pipelines/{DEFAULT_PIPELINE})",
     )
     parser.add_argument(
@@ -97,17 +104,31 @@ def pipeline_path(path: str | None) -> Iterator[Path]:
         yield sample
 
 
-def load_pipeline(path: str | None, allowed_modules: Sequence[str] = ()) -> tuple[AsyncPipeline, Path]:
+def load_pipeline(path: str | None, allowed_modules: Sequence[str] = ()) -> tuple[PipelineBase, Path]:
     """Load PIPELINE (or the default sample): a YAML file, or Python (a `.py` file or a package directory) that
     defines `build_pipeline()` or a module-level `pipeline`. A bad file raises `DefinitionError` naming file
-    and line; Python is the user's own code, which they asked to run, so it is imported as it is."""
+    and line; Python is the user's own code, which they asked to run, so it is imported as it is.
+
+    A haystack-ai pipeline (built in Python, or a YAML whose component types are Haystack's) is bridged onto our
+    engine (`pipeline.bridges.haystack`), its YAML under the same allow-list rules as ours."""
     with pipeline_path(path) as resolved:
         if resolved.is_dir() or resolved.suffix == ".py":
             return load_python_pipeline(resolved), resolved
+        if _is_haystack_yaml(resolved):
+            return load_haystack_yaml(resolved, source=str(resolved), allowed_modules=allowed_modules), resolved
         return AsyncPipeline.load(resolved, allowed_modules=allowed_modules), resolved
 
 
-def load_python_pipeline(path: Path) -> AsyncPipeline:
+def _is_haystack_yaml(path: Path) -> bool:
+    """Whether the file parses as a definition naming Haystack's types; any other file goes to our loader, which
+    reports what is wrong with it (file, line)."""
+    try:
+        return is_haystack_definition(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+
+
+def load_python_pipeline(path: Path) -> PipelineBase:
     file = path / "__init__.py" if path.is_dir() else path
     if not file.is_file():
         raise DefinitionError(f"no Python file here (expected {file.name})", (), str(path))
@@ -128,15 +149,25 @@ def load_python_pipeline(path: Path) -> AsyncPipeline:
             ),
             None,
         )
+        if isinstance(exc, ModuleNotFoundError) and (exc.name or "").partition(".")[0] == "haystack":
+            raise DefinitionError(f"it imports haystack, and {INSTALL_HINT}", (), str(file), line) from exc
         raise DefinitionError(f"{type(exc).__name__}: {exc}", (), str(file), line) from exc
-    if not isinstance(pipe, AsyncPipeline):
+    if is_haystack_pipeline(pipe):
+        try:
+            return from_haystack(pipe)
+        except (PipelineError, ValueError, TypeError) as exc:  # a component or socket it cannot carry: named
+            raise DefinitionError(f"cannot bridge its Haystack pipeline: {exc}", (), str(file)) from exc
+    if not isinstance(pipe, PipelineBase):
         raise DefinitionError(
-            "defines neither build_pipeline() returning an AsyncPipeline nor a module-level `pipeline`", (), str(file)
+            "defines neither build_pipeline() returning a pipeline (ours or haystack-ai's) nor a module-level "
+            "`pipeline`",
+            (),
+            str(file),
         )
     return pipe
 
 
-def parse_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> dict[str, Any]:
+def parse_inputs(pipe: PipelineBase, specs: Sequence[str]) -> dict[str, Any]:
     """Turn `--input` strings into run data, coercing each value by the type of the socket it feeds.
 
     Names the pipeline does not know are passed through untouched, so the engine's own validation reports them
@@ -171,7 +202,7 @@ def parse_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> dict[str, Any]:
     return data
 
 
-def example_inputs(pipe: AsyncPipeline) -> dict[str, Any] | None:
+def example_inputs(pipe: PipelineBase) -> dict[str, Any] | None:
     """The first entry of the pipeline's `metadata.example_inputs`, the inputs its author suggests."""
     examples = pipe.metadata.get("example_inputs")
     if examples is None:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
 from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
-from pipeline.core.pipeline import AsyncPipeline, PipelineBase
+from pipeline.core.pipeline import PipelineBase
+from pipeline.runs.rebuild import rebuild_pipeline
 from pipeline.runs.spans import RunSummary
 
 MICROS = 1_000_000
@@ -291,9 +292,14 @@ _STATUS_STYLES = {
 def to_mermaid(
     pipeline: PipelineBase | str, events: Sequence[RunEvent] | None = None, *, allowed_modules: Iterable[str] = ()
 ) -> str:
-    """The pipeline's Mermaid flowchart (YAML text is loaded first); with a run's events, each component that
-    ran shows its total time (and visit count) and is styled by how its last visit ended."""
-    pipe = AsyncPipeline.loads(pipeline, allowed_modules=allowed_modules) if isinstance(pipeline, str) else pipeline
+    """The pipeline's Mermaid flowchart (YAML text is rebuilt first: a Haystack one through the bridge, or from
+    placeholders where haystack-ai is missing); with a run's events, each component that ran shows its total time
+    (and visit count) and is styled by how its last visit ended."""
+    pipe = pipeline
+    if isinstance(pipeline, str):
+        pipe = rebuild_pipeline(
+            pipeline, source="<string>", allowed_modules=allowed_modules, placeholders=True, events=events or ()
+        )
     text = pipe.to_mermaid()
     if events is None:
         return text

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunStarted
-from pipeline.core.pipeline import AsyncPipeline, PipelineBase
+from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
+from pipeline.runs.rebuild import INSTALL_HINT, has_placeholders, rebuild_pipeline
 from pipeline.runs.recording import Parent, RecordedRun
 
 
@@ -49,7 +50,8 @@ def fork_run(
     """Start the fork; return its event stream and the parent link to record it with.
 
     `inputs` replace the chosen visit's inputs socket by socket. The pipeline is rebuilt from the recording's
-    definition unless one is given (e.g. the pipeline already loaded in the debugger).
+    definition unless one is given (e.g. the pipeline already loaded in the debugger); a Haystack pipeline's
+    through the bridge. One drawn with placeholders (haystack-ai missing) cannot run, and is refused.
     """
     target, reuse = reused_outputs(recorded, visit_id)
     started = next((event for event in recorded.events if isinstance(event, RunStarted)), None)
@@ -58,9 +60,11 @@ def fork_run(
     if pipeline is None:
         if recorded.header.pipeline is None:
             raise ForkError(f"{recorded.path}: the recording holds no pipeline definition; pass the pipeline.")
-        pipeline = AsyncPipeline.loads(
+        pipeline = rebuild_pipeline(
             recorded.header.pipeline, source=str(recorded.path), allowed_modules=allowed_modules
         )
+    if has_placeholders(pipeline):  # the debugger's replay of a Haystack run, drawn without haystack-ai
+        raise ForkError(f"{recorded.path}: the run's components cannot run here: {INSTALL_HINT}.")
     run = pipeline.events(
         started.inputs,
         include_outputs_from=started.include_outputs_from,

@@ -60,7 +60,11 @@ class ForeignValue:
         return self.type_path.rpartition(".")[2]
 
     def __repr__(self) -> str:
-        return f"<{self.type_name} ({self.note}): {self.data!r}>"
+        """As our equivalent class's repr where there is one (a headless replay prints it), with the note."""
+        shown = as_ours(self)
+        if shown is self:
+            return f"<{self.type_name} ({self.note}): {self.data!r}>"
+        return f"{shown!r} <{self.note}>"
 
 
 def haystack_type_path(value: Any) -> str | None:

@@ -238,6 +238,9 @@ class DebuggerScreen(Screen[None]):
         graph = self.query_one(GraphView)
         graph.set_graph(loaded.layout)
         graph.border_title = f"Graph · {loaded.name}"
+        graph.border_subtitle = loaded.note or ""
+        if loaded.note:
+            self.notify(loaded.note, title=loaded.name, severity="warning", timeout=8)
         pane = self.query_one("#inputs-pane")
         pane.remove_children()
         if self.replay is None:

@@ -168,6 +168,9 @@ def test_as_ours_views_haystack_values_through_our_classes() -> None:
     assert extracted.document_offset == ours.ExtractedAnswer.Span(0, 1)
     flattened = as_ours(ForeignValue("haystack.dataclasses.document.Document", {"id": "d1", "content": "c", "k": 1}))
     assert (flattened.id, flattened.meta) == ("d1", {"k": 1})
+    recorded = ForeignValue("haystack.dataclasses.document.Document", {"id": "d1", "content": "c"})
+    assert repr(recorded) == "Document(id=d1…, content='c') <haystack-ai not installed: shown as data>"
+    assert repr(ForeignValue("x.Y", [1])).startswith("<Y (haystack-ai not installed: shown as data): [1]>")
     sparse = SparseEmbedding(indices=[1], values=[0.5])
     assert as_ours(sparse) is sparse  # no equivalent of ours: the value itself
     assert as_ours("text") == "text"
