@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -200,3 +201,23 @@ def test_invalid_yaml_is_our_definition_error() -> None:
         load_haystack_yaml("components:\n  a: [\n", source="bad.yaml")
     with pytest.raises(DefinitionError, match="a pipeline definition must be a mapping, got list"):
         load_haystack_yaml("- 1\n- 2\n", source="bad.yaml")
+
+
+def test_the_bridge_module_works_without_haystack_installed() -> None:
+    """The core install has no haystack-ai: detection still works, and loading says what to install."""
+    script = f"""
+import subprocess
+import sys
+sys.modules["haystack"] = None  # importing haystack now fails, as where it is not installed
+from pipeline.bridges.haystack import is_haystack_definition, is_haystack_pipeline, load_haystack_yaml
+from pipeline.core.errors import DefinitionError
+assert is_haystack_definition({{"components": {{"a": {{"type": "haystack.components.joiners.BranchJoiner"}}}}}})
+assert not is_haystack_pipeline(object())
+try:
+    load_haystack_yaml({PROBE_YAML!r}, source="p.yaml", allowed_modules=["tests"])
+except DefinitionError as error:
+    print(error)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("p.yaml:1: this is a haystack-ai pipeline, and haystack-ai is not installed")
+    assert "pip install 'pipedebug[haystack]'" in result.stdout
