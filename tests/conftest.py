@@ -32,3 +32,15 @@ def runs_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     directory = tmp_path_factory.mktemp("runs")
     monkeypatch.setenv("PIPEDEBUG_RUNS_DIR", str(directory))
     yield directory
+
+
+LLM_ENDPOINT_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PIPEDEBUG_OPENAI_MODEL")
+
+
+@pytest.fixture(autouse=True)
+def llm_endpoint_stays_as_it_was() -> Iterator[None]:
+    """A test that leaves an LLM endpoint set sends later tests' samples to the network: fail it at once."""
+    before = {name: os.environ.get(name) for name in LLM_ENDPOINT_VARIABLES}
+    yield
+    after = {name: os.environ.get(name) for name in LLM_ENDPOINT_VARIABLES}
+    assert after == before, f"the test changed the LLM endpoint variables: {before} -> {after}"

@@ -47,9 +47,11 @@ API_KEY = "sk-haystack-rag-test-key"
 
 @pytest.fixture(autouse=True)
 def no_llm_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No endpoint unless a test sets one; deleting through monkeypatch also undoes the sample's default key."""
+    """No endpoint unless a test sets one. Set, then deleted: monkeypatch then remembers each variable's state and
+    restores it, undoing the default key the sample writes (a bare delenv of an unset variable records nothing)."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PIPEDEBUG_OPENAI_MODEL"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture
