@@ -15,8 +15,9 @@ import pytest
 from haystack.dataclasses import Document, GeneratedAnswer
 
 from pipeline import AsyncPipeline, Pipeline
-from pipeline.bridges.haystack import HaystackComponent
+from pipeline.bridges.haystack import HaystackComponent, from_haystack
 from pipeline.core.events import ComponentFinished, ComponentStarted
+from pipeline.runs.compare import compare_execution
 from pipeline.runs.recording import read_run
 from pipeline.runs.store import RunStore
 from tests.tui.haystack import loop, rag
@@ -143,7 +144,8 @@ def test_without_haystack_a_bridged_recording_replays_exports_and_refuses_to_for
         f"""
         import json
         from tui.cli import main
-        from pipeline.runs.recording import read_run
+        from pipeline.runs.compare import compare_execution
+from pipeline.runs.recording import read_run
         from pipeline.runs.haystack_values import ForeignValue
         recorded = read_run({str(path)!r})
         documents = [e for e in recorded.events if getattr(e, "component", "") == "joiner"][-1].outputs["documents"]
@@ -165,3 +167,16 @@ def test_without_haystack_a_bridged_recording_replays_exports_and_refuses_to_for
         f"error: {path}: the run was recorded from a haystack-ai pipeline, and haystack-ai is not installed: "
         "pip install 'pipedebug[haystack]'"
     )
+
+
+async def test_compare_runs_a_bridged_pipeline_sequentially_then_concurrently() -> None:
+    pipe = from_haystack(rag.build_pipeline())
+    queries = [{"query": "Where were the gardens of Babylon?"}, {"query": "Who built the lighthouse?"}]
+    comparison = await compare_execution(pipe, queries)
+    for mode in comparison.modes:
+        assert [run.status for run in mode.runs] == ["finished", "finished"]
+        assert {span.component for span in mode.spans} == set(pipe.graph.nodes)
+    sequential_first, concurrent_first = (mode.runs[0].summary.outputs for mode in comparison.modes)
+    assert sequential_first == concurrent_first  # the same answers whichever way the queries ran
+    [answer] = sequential_first["answer"]["answers"]
+    assert type(answer) is GeneratedAnswer and answer.data == REPLY
