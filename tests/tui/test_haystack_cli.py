@@ -144,8 +144,7 @@ def test_without_haystack_a_bridged_recording_replays_exports_and_refuses_to_for
         f"""
         import json
         from tui.cli import main
-        from pipeline.runs.compare import compare_execution
-from pipeline.runs.recording import read_run
+        from pipeline.runs.recording import read_run
         from pipeline.runs.haystack_values import ForeignValue
         recorded = read_run({str(path)!r})
         documents = [e for e in recorded.events if getattr(e, "component", "") == "joiner"][-1].outputs["documents"]
