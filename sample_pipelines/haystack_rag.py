@@ -13,7 +13,6 @@ Needs the `haystack` extra: `pip install -e '.[haystack]'`.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from haystack import AsyncPipeline
 from haystack.components.builders import ChatPromptBuilder
@@ -26,11 +25,8 @@ from haystack_integrations.components.embedders.sentence_transformers import Sen
 
 from sample_pipelines.haystack_rag_parts import INDEX, ExtractiveAnswerer, fill_store, model_path
 
-EXAMPLE_QUESTIONS = [
-    "Where is Gardens of Babylon?",
-    "Why did people build Great Pyramid of Giza?",
-    "What does Rhodes Statue look like?",
-]
+# The same questions, inputs and endpoint rule as our own hybrid sample.
+from sample_pipelines.hybrid_rag import EXAMPLE_INPUTS, llm_endpoint_configured
 
 TEMPLATE = """
 Given the following information, answer the question.
@@ -41,22 +37,6 @@ Context:
 Question: {{question}}
 Answer:
 """
-
-
-def example_inputs(question: str) -> dict[str, dict[str, Any]]:
-    """The notebook's inputs for one question: the same text to both retrieval branches and the prompt."""
-    return {
-        "text_embedder": {"text": question},
-        "bm25_retriever": {"query": question},
-        "prompt_builder": {"question": question},
-    }
-
-
-EXAMPLE_INPUTS = [example_inputs(question) for question in EXAMPLE_QUESTIONS]
-
-
-def llm_endpoint_configured() -> bool:
-    return bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
 
 
 def build_pipeline() -> AsyncPipeline:

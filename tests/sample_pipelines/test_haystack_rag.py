@@ -31,8 +31,9 @@ from pipeline.core.events import ComponentFinished, RunFinished
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.recording import RunRecorder, read_run
 from sample_pipelines import haystack_rag_parts
-from sample_pipelines.haystack_rag import EXAMPLE_INPUTS, EXAMPLE_QUESTIONS, TEMPLATE, build_pipeline
+from sample_pipelines.haystack_rag import EXAMPLE_INPUTS, TEMPLATE, build_pipeline
 from sample_pipelines.haystack_rag_parts import INDEX, ExtractiveAnswerer, fill_store, model_path
+from sample_pipelines.hybrid_rag import EXAMPLE_QUESTIONS
 from tests.fakes.openai_server import FakeOpenAIServer
 
 REPO = Path(__file__).resolve().parents[2]
