@@ -213,7 +213,9 @@ class DocumentsView(Vertical):
         event.stop()
         index = event.cursor_row
         detail = document_detail(index + 1, len(self.documents), self.documents[index])
-        self.query_one(".document-detail Static", Static).update(detail)
+        # A highlight can still be queued when the inspector has moved on and this view lost its children.
+        for static in self.query(".document-detail Static").results(Static):
+            static.update(detail)
 
 
 # -- messages, strings, other values -------------------------------------------------------------------------

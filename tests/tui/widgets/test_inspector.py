@@ -99,6 +99,22 @@ async def test_documents_table_and_detail_of_the_highlighted_document() -> None:
         assert "Passage 1 on the Hanging Gardens of Babylon, one of the seven wonders." in detail_text
 
 
+async def test_a_highlight_that_arrives_after_the_view_emptied_is_ignored() -> None:
+    """The inspector replaces its views as the selection moves; a RowHighlighted still queued for an old view must
+    not stop the app (it did, when a replay's selection moved on just as the table highlighted its first row)."""
+    app = InspectorApp()
+    async with app.run_test(size=(100, 40)) as pilot:
+        inspector = app.query_one(Inspector)
+        inspector.show("retriever", 2, record({"documents": documents(3)}), "finished")
+        await pilot.pause()
+        view = inspector.query_one(DocumentsView)
+        table = view.query_one(DataTable)
+        await view.remove_children()
+        view.post_message(DataTable.RowHighlighted(table, 1, table.coordinate_to_cell_key((1, 0)).row_key))
+        await pilot.pause()
+        assert app.is_running and not view.children
+
+
 async def test_inputs_tab_shows_what_the_visit_received() -> None:
     app = InspectorApp()
     async with app.run_test(size=(100, 30)) as pilot:
