@@ -147,6 +147,32 @@ class RunCancelled:
     outputs: dict[str, dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildSpan:
+    """A span another service (or an instrumented client) opened under a component's visit, e.g. an HTTP or LLM
+    call, as traces imported from OpenTelemetry carry it. Emitted when the span ended; times on the run's clock."""
+
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    name: str
+    started_at: float
+    finished_at: float
+    attributes: dict[str, Any]
+    status: Literal["unset", "ok", "error"]
+    status_message: str = ""
+    service: str = ""
+    """The `service.name` of the process that recorded the span."""
+    span_id: str = ""
+    parent_span_id: str = ""
+    """Hex ids, so nested child spans (an HTTP call inside an LLM call) can be drawn as nested."""
+
+    @property
+    def duration(self) -> float:
+        return self.finished_at - self.started_at
+
+
 RunEvent: TypeAlias = (
     RunStarted
     | ComponentWarmedUp
@@ -159,6 +185,7 @@ RunEvent: TypeAlias = (
     | RunFinished
     | RunFailed
     | RunCancelled
+    | ChildSpan
 )
 TERMINAL_EVENTS = (RunFinished, RunFailed, RunCancelled)
 

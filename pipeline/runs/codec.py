@@ -33,6 +33,7 @@ from typing import Any
 
 from pipeline.core.errors import PipelineRuntimeError
 from pipeline.core.events import (
+    ChildSpan,
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
@@ -90,6 +91,7 @@ EVENT_CLASSES: dict[str, type] = {
         RunFinished,
         RunFailed,
         RunCancelled,
+        ChildSpan,
     )
 }
 _EVENT_FIELDS = {cls: dataclasses.fields(cls) for cls in EVENT_CLASSES.values()}
@@ -459,6 +461,13 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "stranded": lambda value: type(value) is dict,
     "include_outputs_from": lambda value: type(value) is frozenset,
     "error": lambda value: isinstance(value, BaseException),
+    "name": lambda value: type(value) is str,
+    "attributes": lambda value: type(value) is dict,
+    "status": lambda value: value in ("unset", "ok", "error"),
+    "status_message": lambda value: type(value) is str,
+    "service": lambda value: type(value) is str,
+    "span_id": lambda value: type(value) is str,
+    "parent_span_id": lambda value: type(value) is str,
 }
 """What each event field must hold once decoded, so a damaged line is reported instead of breaking a viewer."""
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pipeline.core.errors import PipelineRuntimeError
 from pipeline.core.events import (
+    ChildSpan,
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
@@ -162,7 +163,7 @@ class RunSummary:
                 if progress_span is not None:
                     progress_span.progress = (event.done, event.total, event.message)
                 return progress_span
-            case OutputsReplaced():
+            case OutputsReplaced() | ChildSpan():
                 return None
         raise TypeError(f"Not a run event: {event!r}")
 
