@@ -14,6 +14,7 @@ import pytest
 
 from pipeline import ChatMessage, Document, PipelineRuntimeError, StreamingChunk
 from pipeline.core.events import (
+    ChildSpan,
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
@@ -410,6 +411,21 @@ EVENTS = [
     OutputsReplaced(run_id="r", time=1.5, visit_id=1, component="a", outputs={"docs": []}),
     ComponentCancelled(run_id="r", time=1.6, visit_id=2, component="b", visit=1, started_at=1.45, mode="async"),
     RunFinished(run_id="r", time=1.7, outputs={"a": {"docs": []}}, stranded={"c": ["x (from b.y)"]}),
+    ChildSpan(
+        run_id="r",
+        time=1.3,
+        visit_id=1,
+        component="a",
+        name="POST /v1/chat/completions",
+        started_at=1.21,
+        finished_at=1.3,
+        attributes={"http.status_code": 500, "retries": [1, 2]},
+        status="error",
+        status_message="Internal Server Error",
+        service="llm-gateway",
+        span_id="00f067aa0ba902b7",
+        parent_span_id="53995c3f42cd8ad8",
+    ),
     RunCancelled(run_id="r", time=1.8, outputs={}),
 ]
 
