@@ -9,6 +9,9 @@ costs what is on screen, not what the run holds (10,000 spans render a 120x40 fr
 header row with its title. Visit ids are only unique within a run, so a bar is named by its `VisitKey`,
 (group, visit id); a single run is group 0.
 
+Spans of other services under a visit (HTTP or LLM calls of a run imported from OpenTelemetry) are drawn as thin
+bars (`━`) on child rows right under their component's lane, packed so that overlapping calls get a row each.
+
 Horizontal precision is 1/8 column: a bar starts at the column nearest its start (a cell can only be filled
 from its left edge) and its length is drawn in full blocks plus one left partial block (`▏▎▍▌▋▊▉`).
 """
@@ -25,6 +28,7 @@ from typing import NamedTuple
 from pipeline.runs.compare import critical_path
 from pipeline.runs.spans import RunSummary, SpanStatus
 from tui.layout.dag import BLANK, Cell, elide
+from tui.state.children import ChildSpanRecord
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 """Index = eighths of a cell filled from its left edge."""
@@ -40,6 +44,14 @@ VISIT_MARK = "#"
 """Before a visit's number, drawn on the bars of a component visited more than once (a loop): `#2`."""
 WARM_UP = "░"
 """Shades a component's lane while its `warm_up()` ran (loading a model, indexing a corpus) during the run."""
+CHILD_FULL = "━"
+"""A cell a child span covers whole: thinner than a visit's bar, so it reads as part of the visit above."""
+CHILD_PARTIAL = "╸"
+"""A child span's last, partly covered cell (and a span shorter than a cell)."""
+CHILD_LANE = "↳"
+"""The label of a child row, under its component's name."""
+MAX_CHILD_ROWS = 3
+"""Child rows per component at most; more overlapping calls share the last one."""
 
 VisitKey = tuple[int, int]
 """(group, visit id): what names a bar, since visit ids repeat across the runs of a grouped model."""
@@ -60,6 +72,24 @@ class Bar(NamedTuple):
 
     @property
     def key(self) -> VisitKey:
+        return self.group, self.visit_id
+
+
+class ChildBar(NamedTuple):
+    """A span of another service under visit `visit_id` of `component`, on a child row; times on the axis."""
+
+    lane: int
+    start: float
+    end: float
+    name: str
+    component: str
+    visit_id: int
+    failed: bool = False
+    group: int = 0
+
+    @property
+    def key(self) -> VisitKey:
+        """The visit it belongs to: selecting that visit highlights it."""
         return self.group, self.visit_id
 
 
@@ -141,6 +171,10 @@ class TimelineModel:
     """Lanes that head a group: no bars, the title drawn across the row."""
     warm_ups: tuple[tuple[int, float, float], ...] = ()
     """(lane, start, end) of each component's warm-up within the run: drawn, never selected."""
+    children: tuple[ChildBar, ...] = ()
+    """Spans of other services under the visits, on the child rows, in order of start."""
+    child_lanes: frozenset[int] = frozenset()
+    """Lanes that are child rows: no visit bars, a `↳` label."""
     _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, indices into `bars` sorted by start."""
     _starts: list[list[float]] = field(default_factory=list, repr=False, compare=False)
@@ -158,12 +192,15 @@ class TimelineModel:
         connections: Connections | None = None,
         until: float = 0.0,
         lanes: Sequence[str] = (),
+        children: Sequence[ChildSpanRecord] = (),
     ) -> TimelineModel:
         """One run, no header lane: group 0, times relative to the run's start. The axis reaches at least `until`
         seconds: a replay shows the whole recording's time from the start, so playing or seeking never rescales.
         `lanes` come first, in that order, whether their components ran or not (the debugger lists the whole
-        pipeline, so the pane's size stays put while a run goes on); other components follow as they start."""
-        return cls._build([("", summary, 0.0)], connections, headed=False, until=until, first_lanes=lanes)
+        pipeline, so the pane's size stays put while a run goes on); other components follow as they start.
+        `children`: spans of other services under the visits, drawn on child rows under their component."""
+        model = cls._build([("", summary, 0.0)], connections, headed=False, until=until, first_lanes=lanes)
+        return model._with_children(children) if children else model
 
     @classmethod
     def from_groups(
@@ -223,6 +260,65 @@ class TimelineModel:
         model = cls(lanes, bars, end, frozenset(critical), frozenset(headers), tuple(warm_ups))
         model._index()
         return model
+
+    def _with_children(self, children: Sequence[ChildSpanRecord]) -> TimelineModel:
+        """This single-run model with child rows inserted under the lanes of the components that have children."""
+        lane_of = {name: lane for lane, name in enumerate(self.lanes) if lane not in self.headers}
+        lanes = list(self.lanes)
+        rows: dict[int, list[list[ChildSpanRecord]]] = {}
+        for span in sorted(children, key=lambda child: child.started_at):
+            lane = lane_of.get(span.component)
+            if lane is None:  # a child of a component with no lane (its start not seen yet): give it one
+                lane = lane_of[span.component] = len(lanes)
+                lanes.append(span.component)
+            packed = rows.setdefault(lane, [])
+            free = next((row for row in packed if row[-1].finished_at <= span.started_at), None)
+            if free is None and len(packed) < MAX_CHILD_ROWS:
+                free = []
+                packed.append(free)
+            (free if free is not None else packed[-1]).append(span)
+        new_lane: list[int] = []
+        order: list[str] = []
+        child_lanes: list[int] = []
+        bars: list[ChildBar] = []
+        end = self.end
+        for lane, name in enumerate(lanes):
+            new_lane.append(len(order))
+            order.append(name)
+            for row in rows.get(lane, ()):
+                child_lanes.append(len(order))
+                order.append(CHILD_LANE)
+                for span in row:
+                    bars.append(
+                        ChildBar(
+                            child_lanes[-1],
+                            span.started_at,
+                            span.finished_at,
+                            span.name,
+                            span.component,
+                            span.visit_id,
+                            span.failed,
+                        )
+                    )
+                    end = max(end, span.finished_at)
+        model = TimelineModel(
+            order,
+            [bar._replace(lane=new_lane[bar.lane]) for bar in self.bars],
+            end,
+            self.critical,
+            frozenset(new_lane[lane] for lane in self.headers),
+            tuple((new_lane[lane], started, finished) for lane, started, finished in self.warm_ups),
+            tuple(sorted(bars, key=lambda bar: bar.start)),
+            frozenset(child_lanes),
+        )
+        model._index()
+        return model
+
+    def child_parent(self, lane: int) -> int:
+        """The component lane a child row belongs to (the lane itself for any other lane)."""
+        while lane in self.child_lanes:
+            lane -= 1
+        return lane
 
     def _index(self) -> None:
         by_lane: list[list[int]] = [[] for _ in self.lanes]
@@ -326,9 +422,17 @@ class TimelineModel:
         warm_ups: dict[int, list[tuple[float, float]]] = {}
         for lane, started, finished in self.warm_ups:
             warm_ups.setdefault(lane, []).append((started, finished))
+        children: dict[int, list[ChildBar]] = {}
+        if self.child_lanes:
+            for child in self.children:
+                if first <= child.lane < first + height - 1 and child.end >= t0 and child.start <= t1:
+                    children.setdefault(child.lane, []).append(child)
         for lane in range(max(first, 0), min(first + height - 1, len(self.lanes))):
             if lane in headers:
                 rows.append([Cell(char, "group") for char in elide(GROUP_MARK + self.lanes[lane], width).ljust(width)])
+                continue
+            if lane in self.child_lanes:
+                rows.append(self._child_row(children.get(lane, []), gutter, area, offset, scale, selected))
                 continue
             eighths = [0] * area
             styles = [""] * area
@@ -375,6 +479,41 @@ class TimelineModel:
             rows.append([BLANK] * width)
         return rows
 
+    def _child_row(
+        self, children: list[ChildBar], gutter: int, area: int, offset: float, scale: float, selected: VisitKey | None
+    ) -> list[Cell]:
+        """A child row: its label, then thin bars; those of the selected visit, then failed ones, drawn last."""
+        eighths = [0] * area
+        styles = [""] * area
+        ranked = sorted(children, key=lambda child: (child.key == selected, child.failed))
+        for child in ranked:
+            style = "child.selected" if child.key == selected else "child.failed" if child.failed else "child"
+            _paint(eighths, styles, child, style, scale, offset, area, child.end)
+        label = elide(" " + CHILD_LANE, gutter - 1).ljust(gutter) if gutter else ""
+        row = [Cell(char, "lane.child") for char in label]
+        row.extend(
+            Cell(CHILD_FULL if e == 8 else CHILD_PARTIAL, s) if e else BLANK
+            for e, s in zip(eighths, styles, strict=True)
+        )
+        return row
+
+    def child_at(self, column: int, row: int, viewport: tuple[float, int, float, int, int]) -> ChildBar | None:
+        """The child span drawn at (column, row) of the viewport's render, if any (the later one where they
+        share a cell)."""
+        offset, first, scale, width, _ = viewport
+        x = column - self.gutter_width(width)
+        lane = first + row - 1
+        if row < 1 or x < 0 or column >= width or lane not in self.child_lanes:
+            return None
+        hit = None
+        for child in self.children:
+            if child.lane != lane:
+                continue
+            start, eighths = _extent(child.start, child.end, scale, offset)
+            if start <= x < start + (eighths + 7) // 8:
+                hit = child
+        return hit
+
     def bar_at(
         self, column: int, row: int, viewport: tuple[float, int, float, int, int], now: float | None = None
     ) -> Bar | None:
@@ -406,7 +545,7 @@ def _critical_visits(summary: RunSummary, connections: Sequence[tuple[str, str, 
     return [ids[step.component, step.started_at, step.finished_at] for step in path.steps]
 
 
-def _end_of(bar: Bar, running_end: float) -> float:
+def _end_of(bar: Bar | ChildBar, running_end: float) -> float:
     return bar.end if bar.end is not None else max(bar.start, running_end)
 
 
@@ -441,7 +580,7 @@ def _number(
 def _paint(
     eighths: list[int],
     styles: list[str],
-    bar: Bar,
+    bar: Bar | ChildBar,
     style: str,
     scale: float,
     offset: float,

@@ -32,6 +32,7 @@ from pipeline.core.events import (
 )
 from pipeline.runs.spans import RunSummary
 from tui.state.breakpoints import BreakpointHit, Breakpoints
+from tui.state.children import ChildSpans
 from tui.state.flow import ControlFlow
 
 SessionStatus = Literal["idle", "running", "paused", "finished", "failed", "cancelled"]
@@ -111,6 +112,8 @@ class DebugSession:
         self.summary = RunSummary()
         self.flow = ControlFlow()
         """Which output sockets each component produced: the routes the run took."""
+        self.children = ChildSpans()
+        """Spans of other services under the visits (a run imported from OpenTelemetry)."""
         self.events: list[RunEvent] = []
         self.status: SessionStatus = "idle"
         self.pause_reason: PauseReason | None = None
@@ -276,6 +279,7 @@ class DebugSession:
         self.events.append(event)
         self.summary.apply(event)
         self.flow.apply(event)
+        self.children.apply(event)
         self._changed()
         match event:
             case ComponentStarted():

@@ -3,7 +3,9 @@
 Each socket value gets the view that suits it: documents as a table with the highlighted one in full below,
 chat messages as role-labelled text, answers as their text, query, score, documents and meta, strings in a
 read-only editor, byte streams as their type, size and a preview, anything else as a tree that builds its nodes
-only when expanded. Haystack's own dataclasses (a bridged pipeline's values) are shown through ours, and so are
+only when expanded. A visit of a run imported from OpenTelemetry lists the calls other services made under it
+(name, duration, status), and says so when the traced service did not record contents.
+Haystack's own dataclasses (a bridged pipeline's values) are shown through ours, and so are
 those a recording holds as data where haystack-ai is not installed, with a note. Large values never freeze
 the app: the documents table fills in chunks (Textual measures every new cell when the app is idle, about
 0.1 ms per row), long strings are not soft-wrapped, and tree nodes come a page at a time.
@@ -28,6 +30,8 @@ from textual.widgets.tree import TreeNode
 
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from pipeline.runs.haystack_values import ForeignValue, as_ours
+from tui.layout.timeline import format_duration
+from tui.state.children import ChildSpanRecord
 from tui.state.session import VisitRecord
 
 FIRST_ROWS = 100
@@ -59,6 +63,9 @@ STATUS_STYLES = {
     "skipped": "dim italic",
 }
 SKIPPED = "Skipped: the run finished without taking any route into this component."
+CHILDREN_SHOWN = 50
+"""Child spans listed for a visit; the rest are counted (the timeline shows them all)."""
+CHILD_NAME_CHARS = 40
 
 
 def _all_of(value: Any, cls: type) -> bool:
@@ -539,6 +546,12 @@ class Inspector(Vertical):
         height: 1;
         padding: 0 1;
     }
+    Inspector > #inspector-children {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        overflow-y: auto;
+    }
     Inspector > #inspector-hint {
         padding: 1 2;
         color: $text-muted;
@@ -567,9 +580,11 @@ class Inspector(Vertical):
         self._title: Text | None = None
         self._sources: dict[str, Mapping[str, Any] | str] = {}
         self._traceback: str | None = None
+        self._children: tuple[ChildSpanRecord, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="inspector-title")
+        yield Static(id="inspector-children")
         yield Static(HINT, id="inspector-hint")
         with TabbedContent(initial="outputs"):
             with TabPane("Inputs", id="inputs"):
@@ -581,14 +596,28 @@ class Inspector(Vertical):
 
     def on_mount(self) -> None:
         self.query_one(TabbedContent).hide_tab("error")
+        self.query_one("#inspector-children").display = False
         self.show(None, None, None, "")
 
-    def show(self, component: str | None, visit: int | None, record: VisitRecord | None, status: str) -> None:
+    def show(
+        self,
+        component: str | None,
+        visit: int | None,
+        record: VisitRecord | None,
+        status: str,
+        *,
+        children: Sequence[ChildSpanRecord] = (),
+        no_content: str | None = None,
+    ) -> None:
         """Show `component`'s visit number `visit` (`None`: not started) with its `record` (`None` until it
         starts) and `status` (running, finished, failed, ...); a `None` component shows a hint instead.
+        `children`: the spans other services opened under the visit, listed above its sockets. `no_content`:
+        why the run holds no socket values (content tracing was off where it was traced), shown instead of
+        empty inputs and outputs.
 
         A pane is rebuilt only when what it shows changed, so a table keeps its cursor while the run goes on.
         """
+        self._show_children(tuple(children) if component is not None else ())
         title = _title(component, visit, record, status)
         if title != self._title:
             self._title = title
@@ -600,9 +629,21 @@ class Inspector(Vertical):
         self._visit = (component, visit)
         if component is None:
             return
-        self._fill("inputs", _inputs_source(record, status), rebuild=moved)
-        self._fill("outputs", _outputs_source(record, status), rebuild=moved)
+        inputs, outputs = _inputs_source(record, status), _outputs_source(record, status)
+        if no_content is not None:
+            inputs = no_content if isinstance(inputs, Mapping) and not inputs else inputs
+            outputs = no_content if isinstance(outputs, Mapping) and not outputs else outputs
+        self._fill("inputs", inputs, rebuild=moved)
+        self._fill("outputs", outputs, rebuild=moved)
         self._show_error(tabs, None if record is None else _traceback(record), switch=moved)
+
+    def _show_children(self, children: tuple[ChildSpanRecord, ...]) -> None:
+        if children == self._children:
+            return
+        self._children = children
+        view = self.query_one("#inspector-children", Static)
+        view.display = bool(children)
+        view.update(children_text(children))
 
     def _fill(self, pane: str, source: Mapping[str, Any] | str, *, rebuild: bool) -> None:
         """Show `source` (socket values, or a note) in `pane` unless it already shows that very object."""
@@ -627,6 +668,31 @@ class Inspector(Vertical):
                 tabs.show_tab("error")
         if switch and traceback is not None:
             tabs.active = "error"
+
+
+def children_text(children: Sequence[ChildSpanRecord]) -> Text:
+    """One line per child span: name (and service), duration, status; a failed one with its message."""
+    text = Text()
+    width = min(CHILD_NAME_CHARS, max((len(_child_name(child)) for child in children), default=0))
+    for index, child in enumerate(children[:CHILDREN_SHOWN]):
+        if index:
+            text.append("\n")
+        text.append("↳ ", style="dim")
+        text.append(_one_line(_child_name(child), width).ljust(width))
+        text.append(f"  {format_duration(child.duration):>9}  ", style="dim")
+        if child.failed:
+            text.append("error", style=STATUS_STYLES["failed"])
+            if child.status_message:
+                text.append(f" {_one_line(child.status_message, CHILD_NAME_CHARS)}", style="red")
+        else:
+            text.append(child.status, style="green" if child.status == "ok" else "dim")
+    if len(children) > CHILDREN_SHOWN:
+        text.append(f"\n… {len(children) - CHILDREN_SHOWN:,} more (see the timeline)", style="dim")
+    return text
+
+
+def _child_name(child: ChildSpanRecord) -> str:
+    return f"{child.name} ({child.service})" if child.service else child.name
 
 
 def _traceback(record: VisitRecord) -> str | None:

@@ -4,6 +4,8 @@
 ten thousand visits scrolls and zooms as cheaply as a small one. The time axis stays on the top row and the lane
 labels on the left while the bars scroll under them. Until the user zooms, the scale follows the run: it is
 refitted on every update so the whole run so far fills the width and running bars visibly grow.
+Spans of other services under a visit (a run imported from OpenTelemetry) are thin bars on child rows under
+their component; hovering one names it.
 Cell styles (`axis`, `bar.running`, ...) map to component classes, so themes and `app.tcss` colour them.
 """
 
@@ -21,7 +23,16 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.layout.timeline import VISIT_MARK, WARM_UP, Bar, TimelineModel, VisitKey, format_duration
+from tui.layout.timeline import (
+    CHILD_FULL,
+    VISIT_MARK,
+    WARM_UP,
+    Bar,
+    ChildBar,
+    TimelineModel,
+    VisitKey,
+    format_duration,
+)
 from tui.messages import TimeSelected, VisitSelected
 from tui.widgets.cells import cells_strip
 
@@ -64,6 +75,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-critical { color: $success; }
     TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
     TimelineView > .timeline--warmup { color: $text-muted; }
+    TimelineView > .timeline--lane-child { color: $text-muted; }
+    TimelineView > .timeline--child { color: $secondary; }
+    TimelineView > .timeline--child-failed { color: $error; }
+    TimelineView > .timeline--child-selected { color: $foreground; text-style: bold; }
     TimelineView > .timeline--bar-finished-visit { color: auto 90%; background: $primary; }
     TimelineView > .timeline--bar-running-visit { color: auto 90%; background: $warning; }
     TimelineView > .timeline--bar-failed-visit { color: auto 90%; background: $error; }
@@ -86,6 +101,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-critical",
         "timeline--bar-selected",
         "timeline--warmup",
+        "timeline--lane-child",
+        "timeline--child",
+        "timeline--child-failed",
+        "timeline--child-selected",
         "timeline--bar-finished-visit",
         "timeline--bar-running-visit",
         "timeline--bar-failed-visit",
@@ -328,8 +347,12 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         offset = event.get_content_offset(self)
-        bar = None if offset is None else self.model.bar_at(offset.x, offset.y, self._viewport(), self.now)
-        tooltip = None if bar is None else self._describe(bar)
+        tooltip = None
+        if offset is not None:
+            viewport = self._viewport()
+            bar = self.model.bar_at(offset.x, offset.y, viewport, self.now)
+            child = None if bar is not None else self.model.child_at(offset.x, offset.y, viewport)
+            tooltip = self._describe(bar) if bar is not None else None if child is None else self._describe_child(child)
         if tooltip != self.tooltip:
             self.tooltip = tooltip
 
@@ -363,6 +386,13 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         status = "" if bar.status == "finished" else f" · {bar.status}"
         return f"{name} · visit {VISIT_MARK}{visit} · {format_duration(bar.end - bar.start)}{status}"
 
+    def _describe_child(self, child: ChildBar) -> str:
+        """`POST /v1/chat · 120 ms · in llm visit #1`, and `· error` for a failed call."""
+        bar = self.model.bar(child.key)
+        visit = f" visit {VISIT_MARK}{bar.visit}" if bar is not None and bar.visit else ""
+        failed = " · error" if child.failed else ""
+        return f"{child.name} · {format_duration(child.end - child.start)}{failed} · in {child.component}{visit}"
+
     def _update_subtitle(self) -> None:
         """The selected visit, the scale, and what the critical path's colour means (when there is one)."""
         if not self.is_mounted:  # component styles need the DOM; mounting draws it
@@ -380,6 +410,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             subtitle.append(" · ")
             subtitle.append(WARM_UP, self.get_component_rich_style("timeline--warmup", partial=True))
             subtitle.append(" warm-up")
+        if self.model.children:
+            subtitle.append(" · ")
+            subtitle.append(CHILD_FULL, self.get_component_rich_style("timeline--child", partial=True))
+            subtitle.append(" calls")
         if subtitle != self._subtitle:
             self._subtitle = self.border_subtitle = subtitle
 
