@@ -5,6 +5,9 @@ A run of a bridged Haystack pipeline recorded Haystack's YAML (component types `
 draws its graph: with `placeholders=True` the pipeline is built from the recorded components and connections out
 of `Placeholder` components, which have the sockets the definition and the recorded events name, keep the
 recorded type and init parameters, and refuse to run (so a fork says why instead of running half a pipeline).
+A run imported from traces (`pipeline.runs.otlp_import`) has a definition drawn from the trace, marked with a
+top-level `imported_from` key: it is always drawn from placeholders, which take their sockets from the
+definition's `sockets`, and never built from real classes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,13 @@ from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent
 from pipeline.core.pipeline import AsyncPipeline, PipelineBase
 
 INSTALL_HINT = "haystack-ai is not installed: pip install 'pipedebug[haystack]'"
+IMPORTED_KEY = "imported_from"
+"""Top-level key of a definition drawn from traces; its value names the format ("otlp")."""
+IMPORTED_HINT = "the run was imported from traces of a pipeline that ran elsewhere, so its components cannot run here"
+
+
+def is_imported_definition(data: Any) -> bool:
+    return isinstance(data, Mapping) and IMPORTED_KEY in data and isinstance(data.get("components"), Mapping)
 
 
 def haystack_installed() -> bool:
@@ -50,6 +60,10 @@ def rebuild_pipeline(
         data = yaml.safe_load(definition)
     except yaml.YAMLError:
         data = None  # AsyncPipeline.loads reports where the YAML breaks
+    if is_imported_definition(data):
+        if placeholders:
+            return placeholder_pipeline(data, events)
+        raise DefinitionError(IMPORTED_HINT, (), source)
     if not is_haystack_definition(data):
         return AsyncPipeline.loads(definition, source=source, allowed_modules=allowed_modules)
     if not haystack_installed():
@@ -88,7 +102,8 @@ class AsyncPlaceholder(Placeholder):
 
 def placeholder_pipeline(data: Mapping[str, Any], events: Iterable[RunEvent] = ()) -> AsyncPipeline:
     """The graph of a parsed definition out of placeholders: input sockets from the connections and from the
-    inputs each recorded visit received, output sockets from the connections and the outputs visits produced."""
+    inputs each recorded visit received, output sockets from the connections and the outputs visits produced,
+    and, for a definition drawn from traces, the socket names each component's `sockets` lists."""
     components: Mapping[str, Any] = data["components"]
     connections = [
         (str(item["sender"]), str(item["receiver"]))
@@ -98,6 +113,12 @@ def placeholder_pipeline(data: Mapping[str, Any], events: Iterable[RunEvent] = (
     senders: dict[str, dict[str, int]] = {name: {} for name in components}
     outputs: dict[str, dict[str, None]] = {name: {} for name in components}
     modes: dict[str, str] = {}
+    for name, spec in components.items():
+        sockets = spec.get("sockets") if isinstance(spec, Mapping) else None
+        if isinstance(sockets, Mapping):
+            for socket in sockets.get("inputs") or ():
+                senders[name].setdefault(str(socket), 0)
+            outputs[name].update(dict.fromkeys(str(socket) for socket in sockets.get("outputs") or ()))
     for sender, receiver in connections:
         name, _, socket = sender.partition(".")
         outputs.setdefault(name, {})[socket] = None

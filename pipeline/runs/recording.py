@@ -53,6 +53,21 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Imported:
+    """Where a run that pipedebug did not execute came from: a trace of a pipeline that ran elsewhere.
+
+    Its definition is drawn from the trace (always with placeholders); `content_traced` is False when the
+    service traced no inputs and outputs, so the recorded values only say they were not traced.
+    """
+
+    source: str
+    """The format it was converted from: "otlp"."""
+    trace_id: str
+    service: str
+    content_traced: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunHeader:
     run_id: str
     pipeline_name: str
@@ -66,6 +81,8 @@ class RunHeader:
     parent: Parent | None = None
     label: str | None = None
     version: int = VERSION
+    imported: Imported | None = None
+    """Set for a run converted from traces (`pipeline.runs.otlp_import`); the header key is absent otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +155,14 @@ class RunRecorder:
         label: str | None = None,
         parent: Parent | None = None,
         secrets: dict[str, str] | None = None,
+        wall_time: float | None = None,
+        imported: Imported | None = None,
     ) -> None:
         """Write the header now, so an unwritable path fails before the run starts.
 
         `pipeline` is the pipeline (or its YAML); `secrets` maps values to redact to their names, by default
-        the current values of secret-looking environment variables (see `codec.secrets_from_env`).
+        the current values of secret-looking environment variables (see `codec.secrets_from_env`). `wall_time`
+        (default: now) and `imported` are for runs converted from elsewhere, which started in the past.
         """
         self.stream = stream
         self.run_id = stream.run_id
@@ -159,10 +179,17 @@ class RunRecorder:
             "pipeline": _definition(pipeline),
             "inputs": inputs,
             "versions": package_versions(),
-            "wall_time": time.time(),
+            "wall_time": time.time() if wall_time is None else wall_time,
             "parent": None if parent is None else {"run_id": parent.run_id, "visit_id": parent.visit_id},
             "label": label,
         }
+        if imported is not None:
+            header["imported"] = {
+                "source": imported.source,
+                "trace_id": imported.trace_id,
+                "service": imported.service,
+                "content_traced": imported.content_traced,
+            }
         # Line buffering flushes each line as written; backslashreplace writes a lone surrogate as its JSON escape.
         self._file = self.path.open("w", encoding="utf-8", errors="backslashreplace", buffering=1)
         self._write(self._encoder.encode(header))
@@ -176,11 +203,22 @@ class RunRecorder:
         except BaseException:  # the end, an error or a cancellation: what was written stays readable
             self._file.close()
             raise
+        self.write(event)
+        return event
+
+    def write(self, event: RunEvent) -> None:
+        """Write one event (what iterating does for each event it pulls); the final event closes the file.
+
+        For events that exist already (a run converted from traces), written without an event loop.
+        """
         if not self._file.closed:
             self._write(self._encoder.encode_event(event))
             if isinstance(event, TERMINAL_EVENTS):
                 self._file.close()
-        return event
+
+    def close(self) -> None:
+        """Close the file without closing the stream: what was written stays readable."""
+        self._file.close()
 
     async def __aenter__(self) -> Self:
         return self
@@ -278,6 +316,7 @@ def parse_header(path: Path, raw: bytes | None) -> RunHeader:
         raise RecordingError(f"{path}:1: written by a newer pipedebug (format version {version}, this reads {VERSION})")
     try:
         parent = data.get("parent")
+        imported = data.get("imported")
         header = RunHeader(
             run_id=_typed(data, "run_id", str),
             pipeline_name=_typed(data, "pipeline_name", str),
@@ -290,10 +329,23 @@ def parse_header(path: Path, raw: bytes | None) -> RunHeader:
             else Parent(_typed(parent, "run_id", str), _typed(parent, "visit_id", int, optional=True)),
             label=_typed(data, "label", str, optional=True),
             version=version,
+            imported=None if imported is None else _imported(imported),
         )
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
         raise bad(_reason(exc)) from None
     return header
+
+
+def _imported(data: dict[str, Any]) -> Imported:
+    content_traced = data.get("content_traced")
+    if type(content_traced) is not bool:
+        raise ValueError(f"'content_traced' cannot be {content_traced!r}")
+    return Imported(
+        source=_typed(data, "source", str),
+        trace_id=_typed(data, "trace_id", str),
+        service=_typed(data, "service", str),
+        content_traced=content_traced,
+    )
 
 
 def _typed(data: dict[str, Any], key: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
