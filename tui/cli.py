@@ -20,6 +20,7 @@ from tui.commands import fork as fork_command
 from tui.commands import replay as replay_command
 from tui.commands import run as run_command
 from tui.commands import runs as runs_command
+from tui.commands import traces as traces_command
 from tui.options import add_allow_module_argument, add_concurrency_argument, add_runs_dir_argument
 
 
@@ -69,6 +70,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     fork_command.register,
     diff_command.register,
     export_command.register,
+    traces_command.register,
 )
 TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
