@@ -17,6 +17,7 @@ from tui.commands import compare as compare_command
 from tui.commands import diff as diff_command
 from tui.commands import export as export_command
 from tui.commands import fork as fork_command
+from tui.commands import listen as listen_command
 from tui.commands import replay as replay_command
 from tui.commands import run as run_command
 from tui.commands import runs as runs_command
@@ -71,6 +72,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     diff_command.register,
     export_command.register,
     traces_command.register,
+    listen_command.register,
 )
 TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
