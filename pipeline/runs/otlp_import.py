@@ -131,9 +131,12 @@ def _parse_json(body: bytes, source: str) -> ExportTraceServiceRequest:
         if not isinstance(document, dict):
             raise OtlpError(f"{source}: not an OTLP trace request: a JSON {type(document).__name__}, not an object")
         try:
-            json_format.ParseDict(_ids_as_base64(document, source), request, ignore_unknown_fields=True)
+            part = json_format.ParseDict(
+                _ids_as_base64(document, source), ExportTraceServiceRequest(), ignore_unknown_fields=True
+            )
         except json_format.ParseError as exc:
             raise OtlpError(f"{source}: not an OTLP trace request: {' '.join(str(exc).split())}") from exc
+        request.MergeFrom(part)
     return request
 
 
@@ -457,7 +460,10 @@ class _Converter:
         ]
         status = attributes.get("pipeline.status")
         error = self._error(span)
-        if status == "cancelled" or (error is not None and error.type_name.endswith("CancelledError")):
+        # Haystack tags a visit's count only when it returned: a span without one and without an error (an
+        # asyncio cancellation is no `Exception`, so OpenTelemetry records none) is a visit that was cancelled.
+        unfinished = not self.ours and error is None and COMPONENT_VISITS not in attributes
+        if status == "cancelled" or unfinished or (error is not None and error.type_name.endswith("CancelledError")):
             events.append(ComponentCancelled(**common, time=end, started_at=start, mode=mode))
         elif status == "running":
             pass  # our export of a run cut short: the visit never ended
