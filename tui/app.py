@@ -3,6 +3,9 @@
 It opens a pipeline, or a recorded run to replay (`pipedebug replay RUN`). Runs opened from the runs browser
 open as replays in a debugger screen of their own, on top of the one they were opened from.
 
+`pipedebug listen` opens it on the runs browser instead (`PipedebugApp(receiver=...)`): an OTLP receiver running
+in threads of its own saves each run traced elsewhere, and the browser adds it as it arrives; Enter replays it.
+
 Opening the hybrid sample imports torch and transformers (about a second), then loads a model and embeds a
 corpus (several seconds the first time). Both run in thread workers while the debugger screen is already up
 with a progress bar; the pipeline can be inspected, given breakpoints and even run meanwhile (a run waits for
@@ -17,7 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Protocol
+from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import App
@@ -30,6 +34,23 @@ from tui.loading import LoadError, default_pipeline, open_pipeline, open_recordi
 from tui.messages import LoadFailed, OpenRun, PipelineLoaded, RecordingLoaded, WarmUpFinished
 from tui.screens.debugger import DebuggerScreen
 from tui.screens.load_error import LoadErrorScreen
+from tui.screens.runs import RunsScreen
+
+
+class ReceivedRun(Protocol):
+    """What the app needs of a run a receiver saved (`pipeline.runs.otlp_receiver.SavedRun`)."""
+
+    @property
+    def path(self) -> Path: ...
+
+
+class RunReceiver(Protocol):
+    """What the app needs of a receiver (`pipeline.runs.otlp_receiver.OtlpReceiver`), already started."""
+
+    @property
+    def url(self) -> str: ...
+
+    def add_listener(self, callback: Callable[[ReceivedRun], None]) -> None: ...
 
 
 class ActionCommands(Provider):
@@ -98,8 +119,11 @@ class PipedebugApp(App[None]):
         runs_dir: str | None = None,
         concurrency: int = 4,
         clock: Callable[[], float] | None = time.perf_counter,
+        receiver: RunReceiver | None = None,
     ) -> None:
         """`replay`: a run file to replay instead of a pipeline to run, at `speed` (`None`: no pauses).
+        `receiver`: open on the runs browser (of `runs_dir`: where the receiver saves), adding each run the
+        receiver saves as it arrives; no pipeline is loaded. Its callbacks come from its own threads.
         `record`: write every run to the runs folder as it happens (`runs_dir`, else the default folder).
         `concurrency`: how many components a run may run at once.
         `clock`: what running components are timed by; `None` shows no times, for reproducible screenshots."""
@@ -114,7 +138,9 @@ class PipedebugApp(App[None]):
         self.clock = clock
         self.warm_up_seconds: float | None = None
         """How long the components' `warm_up()` took once it finished; `None` until then."""
+        self.receiver = receiver
         self.debugger = self._new_debugger(self.replay_path)
+        """The base screen; listening, it is never shown, and only lends its breakpoints to the replays."""
 
     def _new_debugger(self, replay: Path | None = None, *, closable: bool = False) -> DebuggerScreen:
         if replay is not None:
@@ -131,9 +157,37 @@ class PipedebugApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        if self.receiver is not None:
+            self._listen(self.receiver)
+            return
         self.push_screen(self.debugger)
         # Start loading once the first frame is out: the import thread would compete with it for the GIL.
         self.call_after_refresh(self.load)
+
+    def _listen(self, receiver: RunReceiver) -> None:
+        """The runs browser as the base screen, fed by the receiver's thread (it never waits on the UI)."""
+        address = urlsplit(receiver.url).netloc
+        self.sub_title = f"listening on {address}"
+        browser = RunsScreen(self.runs_dir, listening=address)
+        self.push_screen(browser)
+
+        def arrived(run: ReceivedRun) -> None:  # in the receiver's thread
+            if browser.queue_arrival(run.path):
+                self.post_message(RunsScreen.Arrived(browser))  # thread-safe, and never waits on the UI
+
+        receiver.add_listener(arrived)
+
+    @on(RunsScreen.Arrived)
+    def _runs_arrived(self, message: RunsScreen.Arrived) -> None:
+        message.browser.take_arrivals()
+
+    def receiver_problem(self, message: str) -> None:
+        """Show a receiver's problem (a rejected request, a dropped trace) as a notification; from any thread."""
+        self.notify(message, title="OTLP receiver", severity="warning")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Listening, there is no pipeline file to reload."""
+        return not (action == "reload" and self.receiver is not None)
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:

@@ -64,6 +64,11 @@ TICK_SECONDS = 1 / 30
 """How often the panes catch up with the session: often enough to look live, rarely enough to batch events."""
 ERROR_CHARS = 60
 """Of a run's error in the status bar (the inspector has all of it): the bar is one line, shared."""
+NOT_TRACED = (
+    "Not traced: content tracing was off in the service this run was imported from, so its spans hold no inputs "
+    "or outputs (Haystack: HAYSTACK_CONTENT_TRACING_ENABLED=true)."
+)
+"""The inspector's word on a visit of such a run, instead of empty (or only marked) inputs and outputs."""
 SLOW_PANES_SECONDS = 0.25
 """While a run goes on, the footer and the inspector (which re-mount widgets: a layout and a full repaint) catch
 up at most this often; the graph and the status line keep the tick's pace. Pauses and endings show at once."""
@@ -752,7 +757,19 @@ class DebuggerScreen(Screen[None]):
         reason = self.session.pause_reason if self.session.status == "paused" else None
         if reason is not None and reason.visit_id == visit_id:
             status = "paused"
-        inspector.show(name, span.visit if span is not None else None, self.session.visit(visit_id), status)
+        inspector.show(
+            name,
+            span.visit if span is not None else None,
+            self.session.visit(visit_id),
+            status,
+            children=self.session.children.of_visit(visit_id),
+            no_content=NOT_TRACED if self._untraced_content() else None,
+        )
+
+    def _untraced_content(self) -> bool:
+        """A replay of a run imported from traces whose service did not trace inputs and outputs."""
+        imported = self.replay.recorded.header.imported if self.replay is not None else None
+        return imported is not None and not imported.content_traced
 
     def _show_visit(self, visit_id: int | None) -> None:
         if visit_id != self._shown_visit:
@@ -854,7 +871,11 @@ class DebuggerScreen(Screen[None]):
             connections = self._connections if session.status in ENDED else None
             until = self.replay.duration if self.replay is not None else 0.0
             self._timeline = TimelineModel.from_summary(
-                session.summary, connections=connections, until=until, lanes=self._lanes
+                session.summary,
+                connections=connections,
+                until=until,
+                lanes=self._lanes,
+                children=session.children.spans,
             )
         origin = session.summary.origin
         relative = now - origin if now is not None and origin is not None else None
@@ -894,6 +915,9 @@ class DebuggerScreen(Screen[None]):
         session = self.session
         if self.replay is not None:
             text.append(f" ⏮ REPLAY {self.replay.describe_speed()} ", style="bold reverse magenta")
+            imported = self.replay.recorded.header.imported
+            if imported is not None:
+                text.append(f" ⇣ {imported.source.upper()} ", style="bold reverse blue")
             text.append(f" event {self.position}/{len(self.replay)} ", style="magenta")
         elif self.forked_from is not None:
             fork = f" ⑂ FORK of {self.forked_from.run_id[:8]} @ visit {self.forked_from.visit_id} "

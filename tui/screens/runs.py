@@ -2,11 +2,18 @@
 
 Listing reads each file's header and its first and last events (`run_info`) in a thread worker, so a folder of
 many long runs never stalls the UI. A damaged file is a row saying "unreadable" and why, never an error.
+
+Listening (`pipedebug listen`), the browser is the app's first screen and grows as runs arrive: the receiver's
+thread calls `queue_arrival`, which reads the new file there and queues it, and the app posts `Arrived` (a
+thread-safe post that never waits on the UI) when the queue was empty; `take_arrivals` then adds what queued up
+in one go, newest first, keeping the cursor on the run it was on. Enter opens a run on top; the browser keeps
+listening.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -16,12 +23,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
-from pipeline.runs.store import RunInfo, RunStore
+from pipeline.runs.store import RunInfo, RunStore, run_info
 from tui.commands.runs import LISTING_STYLES
+from tui.messages import OpenRun
 from tui.screens.diff import DiffScreen
 
 MARK = "●"
@@ -37,11 +46,15 @@ def started_text(run: RunInfo) -> str:
 
 
 def notes_text(run: RunInfo) -> Text:
-    """The run's label and the run it was forked from; for an unreadable file, its problem (the file is
+    """Where an imported run came from (`⇣ OTLP` and its service), the run's label and the run it was forked
+    from; for an unreadable file, its problem (the file is
     named in its own column, so a leading path is dropped)."""
     if run.header is None:
         return Text(problem_without_path(run), style=LISTING_STYLES["unreadable"])
     notes = [run.header.label] if run.header.label else []
+    imported = run.header.imported
+    if imported is not None:
+        notes.insert(0, " ".join(filter(None, (f"⇣ {imported.source.upper()}", imported.service))))
     if run.parent is not None:
         fork = f"fork of {run.parent.run_id[:8]}"
         notes.append(fork if run.parent.visit_id is None else f"{fork} @ visit {run.parent.visit_id}")
@@ -122,7 +135,8 @@ class RunsScreen(Screen[Path | None]):
     """The saved runs of `runs_dir` (default: `$PIPEDEBUG_RUNS_DIR`, else `./.pipedebug/runs`), newest first.
 
     Dismisses with the path of the run chosen with Enter (the caller opens it as a replay), or `None` when
-    closed with Escape. It posts no message: push it with a callback, or `await push_screen_wait`.
+    closed with Escape: push it with a callback, or `await push_screen_wait`. Listening (`listening` names the
+    address), it is the app's base screen instead: Enter posts `OpenRun`, and it cannot be closed.
     Space marks up to two runs; D diffs the first marked run (a) against the second one or, with one mark, the
     highlighted run (b).
     """
@@ -132,6 +146,11 @@ class RunsScreen(Screen[Path | None]):
         height: 1;
         padding: 0 1;
         text-style: bold;
+    }
+    RunsScreen #runs-listening {
+        height: 1;
+        padding: 0 1;
+        background: $primary-muted;
     }
     RunsScreen #runs-table {
         height: 1fr;
@@ -162,16 +181,33 @@ class RunsScreen(Screen[Path | None]):
         Binding("escape", "close", "Close", tooltip="Back without opening a run."),
     ]
 
-    def __init__(self, runs_dir: str | None = None) -> None:
+    class Arrived(Message):
+        """Runs queued up in `browser` (posted to the app from the receiver's thread): `take_arrivals` adds them."""
+
+        def __init__(self, browser: RunsScreen) -> None:
+            super().__init__()
+            self.browser = browser
+
+    def __init__(self, runs_dir: str | Path | None = None, *, listening: str | None = None) -> None:
+        """`listening`: the address a receiver listens on (`127.0.0.1:4318`); its runs come in by `run_arrived`."""
         super().__init__()
         self.store = RunStore(runs_dir)
+        self.listening = listening
         self.runs: dict[str, RunInfo] = {}
         """The listed runs by row key (the path as a string), newest first."""
         self.marked: list[str] = []
         """Row keys of the marked runs, in the order they were marked."""
+        self.received = 0
+        """Runs that arrived while listening, the file of each counted once."""
+        self._arrived: dict[str, RunInfo] = {}
+        """Every run that arrived, by row key: a listing of the folder read before they were saved keeps them."""
+        self._queue: list[RunInfo] = []
+        self._queue_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Label(Text.assemble("Runs in ", (str(self.store.directory), "cyan")), id="runs-title")
+        if self.listening is not None:
+            yield Static(self._listening_text(), id="runs-listening")
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="runs-empty")
         yield Static(id="runs-detail")
@@ -200,7 +236,51 @@ class RunsScreen(Screen[Path | None]):
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             self._show_empty(Text(f"{self.store.directory}: cannot list the runs: {reason}", "red"))
             return
-        self._fill(list(reversed(event.worker.result or [])))
+        listed = {str(run.path): run for run in event.worker.result or []}
+        self._fill(_newest_first({**listed, **self._arrived}))
+
+    # -- runs arriving while listening ------------------------------------------------------------------------
+
+    def queue_arrival(self, path: Path) -> bool:
+        """A run was saved to `path` (called from the receiver's thread): read it here, off the UI's loop, and
+        queue it. True when the queue was empty: then post `Arrived`, once for whatever queues up until the UI
+        takes it, so a burst of runs costs one refresh of the table."""
+        info = run_info(path)
+        with self._queue_lock:
+            first = not self._queue
+            self._queue.append(info)
+        return first
+
+    def take_arrivals(self) -> None:
+        """Add (or update) the runs that queued up, newest first; the cursor stays on the run it was on."""
+        with self._queue_lock:
+            arrived, self._queue = self._queue, []
+        new = {str(run.path): run for run in arrived}
+        self.received += sum(key not in self._arrived for key in new)
+        self._arrived.update(new)
+        self.query_one("#runs-listening", Static).update(self._listening_text())
+        if self.query_one(DataTable).loading:
+            return  # the listing under way is merged with every arrival when it is read
+        if not self.runs:
+            self._fill(_newest_first(new))
+            return
+        table = self.query_one(DataTable)
+        highlighted = self.highlighted
+        for key, run in new.items():
+            if key in self.runs:
+                for column, cell in zip(COLUMNS, self._cells(run), strict=True):
+                    table.update_cell(key, column, cell)
+            else:
+                table.add_row(*self._cells(run), key=key)
+        self.runs = {str(run.path): run for run in _newest_first({**self.runs, **new})}
+        table.sort("file", reverse=True)
+        if highlighted is not None:
+            table.move_cursor(row=table.get_row_index(str(highlighted.path)))
+        self._show_detail()
+
+    def _listening_text(self) -> Text:
+        count = f"{self.received} run{'s' * (self.received != 1)} received"
+        return Text.assemble(("⇣ ", "bold"), "listening on ", (self.listening or "", "bold"), f" · {count}")
 
     def _fill(self, runs: list[RunInfo]) -> None:
         """Show `runs`, keeping the highlighted run and the marks that are still there."""
@@ -211,6 +291,20 @@ class RunsScreen(Screen[Path | None]):
         table.clear()
         for key, run in self.runs.items():
             table.add_row(*self._cells(run), key=key)
+        if not runs and self.listening is not None:
+            self._show_empty(
+                Text.assemble(
+                    ("No runs received yet.\n\n", "bold"),
+                    "Send OTLP/HTTP traces to ",
+                    (f"http://{self.listening}/v1/traces", "cyan"),
+                    " (e.g. OTEL_EXPORTER_OTLP_ENDPOINT=",
+                    (f"http://{self.listening}", "bold"),
+                    "): each pipeline run appears here as it ends, saved in ",
+                    (str(self.store.directory), "cyan"),
+                    ".",
+                )
+            )
+            return
         if not runs:
             self._show_empty(
                 Text.assemble(
@@ -286,6 +380,8 @@ class RunsScreen(Screen[Path | None]):
             self.notify(f"{run.path}: cannot open it: {problem_without_path(run)}", severity="error")
         elif run.events == 0:
             self.notify(f"{run.path}: the recording holds no events (the run never started)", severity="error")
+        elif self.listening is not None:
+            self.post_message(OpenRun(run.path))
         else:
             self.dismiss(run.path)
 
@@ -355,5 +451,14 @@ class RunsScreen(Screen[Path | None]):
             self._show_detail()
         self.notify(f"Deleted {run.path.name}")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Listening, the browser is the app's base screen: nothing to close back to (ctrl+q quits)."""
+        return not (action == "close" and self.listening is not None)
+
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _newest_first(runs: dict[str, RunInfo]) -> list[RunInfo]:
+    """Newest first, as the table sorts them: file names start with the run's start time."""
+    return sorted(runs.values(), key=lambda run: run.path.name, reverse=True)

@@ -551,6 +551,8 @@ class Inspector(Vertical):
         max-height: 6;
         padding: 0 1;
         overflow-y: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     Inspector > #inspector-hint {
         padding: 1 2;
@@ -612,8 +614,8 @@ class Inspector(Vertical):
         """Show `component`'s visit number `visit` (`None`: not started) with its `record` (`None` until it
         starts) and `status` (running, finished, failed, ...); a `None` component shows a hint instead.
         `children`: the spans other services opened under the visit, listed above its sockets. `no_content`:
-        why the run holds no socket values (content tracing was off where it was traced), shown instead of
-        empty inputs and outputs.
+        why the run holds no socket values (content tracing was off where it was traced), shown instead of the
+        inputs and outputs it recorded (none, or markers saying they were not traced).
 
         A pane is rebuilt only when what it shows changed, so a table keeps its cursor while the run goes on.
         """
@@ -631,8 +633,8 @@ class Inspector(Vertical):
             return
         inputs, outputs = _inputs_source(record, status), _outputs_source(record, status)
         if no_content is not None:
-            inputs = no_content if isinstance(inputs, Mapping) and not inputs else inputs
-            outputs = no_content if isinstance(outputs, Mapping) and not outputs else outputs
+            inputs = no_content if isinstance(inputs, Mapping) else inputs
+            outputs = no_content if isinstance(outputs, Mapping) else outputs
         self._fill("inputs", inputs, rebuild=moved)
         self._fill("outputs", outputs, rebuild=moved)
         self._show_error(tabs, None if record is None else _traceback(record), switch=moved)
@@ -671,28 +673,26 @@ class Inspector(Vertical):
 
 
 def children_text(children: Sequence[ChildSpanRecord]) -> Text:
-    """One line per child span: name (and service), duration, status; a failed one with its message."""
+    """One line per child span: duration, status, then its name and service (a failed one with its message);
+    the pane cuts long lines rather than wrapping them."""
     text = Text()
-    width = min(CHILD_NAME_CHARS, max((len(_child_name(child)) for child in children), default=0))
     for index, child in enumerate(children[:CHILDREN_SHOWN]):
         if index:
             text.append("\n")
         text.append("↳ ", style="dim")
-        text.append(_one_line(_child_name(child), width).ljust(width))
-        text.append(f"  {format_duration(child.duration):>9}  ", style="dim")
+        text.append(f"{format_duration(child.duration):>9} ", style="dim")
         if child.failed:
-            text.append("error", style=STATUS_STYLES["failed"])
-            if child.status_message:
-                text.append(f" {_one_line(child.status_message, CHILD_NAME_CHARS)}", style="red")
+            text.append("error ", style=STATUS_STYLES["failed"])
         else:
-            text.append(child.status, style="green" if child.status == "ok" else "dim")
+            text.append(f"{child.status:<5} ", style="green" if child.status == "ok" else "dim")
+        text.append(_one_line(child.name, CHILD_NAME_CHARS))
+        if child.service:
+            text.append(f" ({child.service})", style="dim")
+        if child.failed and child.status_message:
+            text.append(f" · {_one_line(child.status_message, CHILD_NAME_CHARS)}", style="red")
     if len(children) > CHILDREN_SHOWN:
         text.append(f"\n… {len(children) - CHILDREN_SHOWN:,} more (see the timeline)", style="dim")
     return text
-
-
-def _child_name(child: ChildSpanRecord) -> str:
-    return f"{child.name} ({child.service})" if child.service else child.name
 
 
 def _traceback(record: VisitRecord) -> str | None:
