@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline import DefinitionError
 from pipeline.core.pipeline import PipelineBase
-from pipeline.runs.rebuild import INSTALL_HINT, has_placeholders, rebuild_pipeline
+from pipeline.runs.rebuild import has_placeholders, placeholder_reason, rebuild_pipeline
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
@@ -120,7 +120,12 @@ def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[Rec
     except Exception as error:  # a component class that no longer builds: shown, never a crash
         details = "".join(traceback.format_exception(error))
         raise LoadError(LoadFailure(str(path), 1, f"{type(error).__name__}: {error}", details)) from error
-    note = f"Replay only, drawn from the recorded definition: {INSTALL_HINT}" if has_placeholders(pipe) else None
+    imported = recorded.header.imported is not None
+    note = (
+        f"Replay only, drawn from the recorded definition: {placeholder_reason(imported)}"
+        if has_placeholders(pipe)
+        else None
+    )
     loaded = LoadedPipeline(pipe, path, model, layout(model), label=recorded.header.pipeline_name, note=note)
     return recorded, loaded
 

@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunStarted
 from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
-from pipeline.runs.rebuild import INSTALL_HINT, has_placeholders, rebuild_pipeline
+from pipeline.runs.rebuild import has_placeholders, placeholder_reason, rebuild_pipeline
 from pipeline.runs.recording import Parent, RecordedRun
 
 
@@ -63,8 +63,9 @@ def fork_run(
         pipeline = rebuild_pipeline(
             recorded.header.pipeline, source=str(recorded.path), allowed_modules=allowed_modules
         )
-    if has_placeholders(pipeline):  # the debugger's replay of a Haystack run, drawn without haystack-ai
-        raise ForkError(f"{recorded.path}: the run's components cannot run here: {INSTALL_HINT}.")
+    if has_placeholders(pipeline):  # a replay drawn without its components: from traces, or haystack-ai missing
+        reason = placeholder_reason(recorded.header.imported is not None)
+        raise ForkError(f"{recorded.path}: the run's components cannot run here: {reason}.")
     run = pipeline.events(
         started.inputs,
         include_outputs_from=started.include_outputs_from,

@@ -31,6 +31,11 @@ IMPORTED_KEY = "imported_from"
 IMPORTED_HINT = "the run was imported from traces of a pipeline that ran elsewhere, so its components cannot run here"
 
 
+def placeholder_reason(imported: bool) -> str:
+    """Why a recorded pipeline was drawn from placeholders: it came from traces, or haystack-ai is missing."""
+    return IMPORTED_HINT if imported else INSTALL_HINT
+
+
 def is_imported_definition(data: Any) -> bool:
     return isinstance(data, Mapping) and IMPORTED_KEY in data and isinstance(data.get("components"), Mapping)
 

@@ -99,3 +99,19 @@ def test_the_app_needs_a_terminal_and_nothing_is_saved_without_one(
 
     assert "needs a terminal; add --headless" in one_error_line(capsys.readouterr().err)
     assert not (tmp_path / "runs").exists()
+
+
+def test_an_imported_run_replays_but_a_fork_says_it_came_from_traces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    trace = tmp_path / "traces.pb"
+    traced_file(trace)
+    runs = tmp_path / "runs"
+    assert main(["traces", str(trace), "--headless", "--runs-dir", str(runs)]) == 0
+    capsys.readouterr()
+    latest = str(RunStore(runs).resolve("latest"))
+
+    assert main(["fork", latest, "1", "--runs-dir", str(runs)]) != 0
+    error = one_error_line(capsys.readouterr().err)
+    assert "imported from traces of a pipeline that ran elsewhere" in error
+    assert "haystack-ai" not in error
