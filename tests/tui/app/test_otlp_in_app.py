@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,12 @@ from textual.widgets import DataTable, Static
 
 from pipeline import AsyncPipeline
 from pipeline.core.events import ChildSpan, ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
+from pipeline.runs.otlp_import import runs_from_otlp, save_imported_run
+from pipeline.runs.otlp_receiver import OtlpReceiver, ReceiverSettings
 from pipeline.runs.recording import Imported, RunRecorder
 from pipeline.runs.store import RunStore
+from pipeline.tracing import OpenTelemetryTracer, disable_tracing, enable_tracing
+from tests.pipeline.runs.test_otlp_import import DATA, build_pipeline, otel, spans_exporter, traced_run
 from tests.tui.app.conftest import TOY, screen_text, wait_for
 from tests.tui.app.test_diff_screen import WALL, Visit, run_events
 from tests.tui.app.test_snapshots import diamond_yaml, settle
@@ -259,3 +264,62 @@ def test_snapshot_of_an_imported_replay_with_child_bars(
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_run_traced_without_content_and_imported_opens_with_its_call_and_the_note(tmp_path: Path) -> None:
+    """End to end with the real import: a pipeline traced through OpenTelemetry (no content), converted and
+    saved by `pipeline.runs.otlp_import`, replayed: drawn from placeholders, `search`'s HTTP call under it."""
+    spans_exporter.clear()
+    enable_tracing(OpenTelemetryTracer(otel))
+    try:
+        _, request = await traced_run(build_pipeline(), DATA, content=False)
+    finally:
+        disable_tracing()
+    [run] = runs_from_otlp(request)
+    path = save_imported_run(run, tmp_path)
+    app = PipedebugApp(replay=path, speed=None, clock=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the replay")
+        app.debugger.query_one(GraphView).select("search")
+        await settle(pilot)
+        assert "⇣ OTLP" in str(app.debugger.query_one("#status", Static).render())
+        model = app.debugger.query_one(TimelineView).model
+        assert [(bar.name, bar.component) for bar in model.children] == [("GET /search", "search")]
+        assert model.lanes[model.lanes.index("search") + 1] == CHILD_LANE
+        inspector = app.debugger.query_one(Inspector)
+        assert "GET /search" in str(inspector.query_one("#inspector-children", Static).render())
+        notes = [str(note.render()) for note in inspector.query(".note").results(Static)]
+        assert notes == [NOT_TRACED, NOT_TRACED]
+
+
+async def test_the_real_receiver_feeds_the_browser_and_its_run_replays(tmp_path: Path) -> None:
+    """`pipedebug listen`'s pieces together: an OTLP/HTTP POST to the receiver ends up as a row, newest first."""
+    spans_exporter.clear()
+    enable_tracing(OpenTelemetryTracer(otel))
+    try:
+        _, request = await traced_run(build_pipeline(), DATA, content=False)
+    finally:
+        disable_tracing()
+    receiver = OtlpReceiver(ReceiverSettings(port=0, quiet_period=0.05), tmp_path).start()
+    try:
+        app = PipedebugApp(receiver=receiver, runs_dir=str(tmp_path), clock=None)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: "No runs received yet" in screen_text(app), "the empty browser")
+            address = f"127.0.0.1:{receiver.port}"
+            assert listening_line(app) == f"⇣ listening on {address} · 0 runs received"
+            post = urllib.request.Request(
+                receiver.url, request.SerializeToString(), {"Content-Type": "application/x-protobuf"}
+            )
+            with await asyncio.to_thread(urllib.request.urlopen, post, timeout=5) as response:
+                assert response.status == 200
+            await wait_for(pilot, lambda: listening_line(app).endswith("· 1 run received"), "the run")
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 1 and "⇣ OTLP" in str(table.get_row_at(0)[6])
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DebuggerScreen), "the replay")
+            replay = app.screen
+            assert isinstance(replay, DebuggerScreen)
+            await wait_for(pilot, lambda: replay.status == "finished", "the replay to end")
+            assert [bar.name for bar in replay.query_one(TimelineView).model.children] == ["GET /search"]
+    finally:
+        receiver.stop()
