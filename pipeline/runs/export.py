@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
+import yaml
+
 from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.rebuild import rebuild_pipeline
@@ -186,11 +188,15 @@ def _metadata(kind: str, pid: int, tid: int, name: str) -> dict[str, Any]:
 # -- OpenTelemetry OTLP/JSON ------------------------------------------------------------------------------------
 
 
-def to_otlp_json(events: Sequence[RunEvent], *, service_name: str = "pipedebug") -> dict[str, Any]:
+def to_otlp_json(
+    events: Sequence[RunEvent], *, service_name: str = "pipedebug", pipeline: PipelineBase | str | None = None
+) -> dict[str, Any]:
     """One run as an OTLP/JSON trace (an `ExportTraceServiceRequest`): a root span, a child span per visit.
 
     Ids are hashes of the run id (and visit id), so exporting the same run twice gives the same trace. Times are
-    Unix nanoseconds: the run's monotonic times shifted onto `RunStarted.wall_time`.
+    Unix nanoseconds: the run's monotonic times shifted onto `RunStarted.wall_time`. With the `pipeline` (or its
+    YAML), the root span also carries its graph (`pipeline.components`, `pipeline.connections`, JSON), so
+    `pipedebug traces` draws it back.
     """
     run = _Run(events)
     trace_id = _hex_id(run.run_id, 32)
@@ -207,7 +213,9 @@ def to_otlp_json(events: Sequence[RunEvent], *, service_name: str = "pipedebug")
         "kind": OTLP_SPAN_KIND_INTERNAL,
         "startTimeUnixNano": unix_ns(0.0),
         "endTimeUnixNano": unix_ns(run.end),
-        "attributes": _attributes({"pipeline.run_id": run.run_id, "pipeline.status": run.summary.status}),
+        "attributes": _attributes(
+            {"pipeline.run_id": run.run_id, "pipeline.status": run.summary.status, **_graph_attributes(pipeline)}
+        ),
         "status": _status(run.summary.error),
     }
     spans = [root]
@@ -251,6 +259,26 @@ def to_otlp_json(events: Sequence[RunEvent], *, service_name: str = "pipedebug")
             }
         ]
     }
+
+
+def _graph_attributes(pipeline: PipelineBase | str | None) -> dict[str, str]:
+    """The pipeline's components (name: type) and connections ("sender.socket", "receiver.socket") as JSON,
+    read from its definition: nothing is imported to export a recording."""
+    if pipeline is None:
+        return {}
+    try:
+        data = yaml.safe_load(pipeline) if isinstance(pipeline, str) else pipeline.to_dict()
+    except yaml.YAMLError:  # a damaged definition: the spans still export, without the graph
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("components"), dict):
+        return {}
+    components = {str(name): str(spec.get("type", "")) for name, spec in data["components"].items()}
+    connections = [
+        [str(item["sender"]), str(item["receiver"])]
+        for item in data.get("connections") or []
+        if isinstance(item, dict) and "sender" in item and "receiver" in item
+    ]
+    return {"pipeline.components": json.dumps(components), "pipeline.connections": json.dumps(connections)}
 
 
 def _hex_id(key: str, length: int) -> str:
@@ -338,7 +366,7 @@ def export_text(
     if fmt == "chrome":
         text = json.dumps(to_chrome_trace(events, process_name=name), indent=1)
     elif fmt == "otlp":
-        text = json.dumps(to_otlp_json(events), indent=1)
+        text = json.dumps(to_otlp_json(events, pipeline=pipeline), indent=1)
     elif fmt == "mermaid":
         if pipeline is None:
             raise ValueError("a Mermaid export draws the pipeline, and there is no pipeline definition")

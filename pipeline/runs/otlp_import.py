@@ -613,6 +613,16 @@ class _Converter:
                         str(receiver),
                         {"type": UNKNOWN_TYPE, "init_parameters": {}, "sockets": {"inputs": {}, "outputs": {}}},
                     )
+        exported_components, exported_connections = self._exported_graph()
+        for name, type_path in exported_components.items():
+            components.setdefault(
+                name, {"type": type_path, "init_parameters": {}, "sockets": {"inputs": {}, "outputs": {}}}
+            )
+        connections += [
+            {"sender": sender, "receiver": receiver}
+            for sender, receiver in exported_connections
+            if {"sender": sender, "receiver": receiver} not in connections
+        ]
         data = {
             IMPORTED_KEY: SOURCE,
             "metadata": metadata,
@@ -621,6 +631,18 @@ class _Converter:
             "connections": connections,
         }
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def _exported_graph(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """The graph our own export puts on its root span (`pipeline.components`, `pipeline.connections`)."""
+        try:
+            components = json.loads(str(self.root.attributes.get("pipeline.components") or "{}"))
+            connections = json.loads(str(self.root.attributes.get("pipeline.connections") or "[]"))
+        except json.JSONDecodeError:
+            return {}, []
+        if not isinstance(components, dict) or not isinstance(connections, list):
+            return {}, []
+        pairs = [(str(pair[0]), str(pair[1])) for pair in connections if isinstance(pair, list) and len(pair) == 2]
+        return {str(name): str(type_path) for name, type_path in components.items()}, pairs
 
     def _pair(self, sender: str, receiver: str, specs: Mapping[str, _Visit]) -> list[dict[str, str]]:
         """The connections from `sender` to `receiver`: the receiver's input sockets naming the sender, matched to

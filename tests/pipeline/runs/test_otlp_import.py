@@ -170,6 +170,19 @@ async def test_our_export_reads_back_as_the_same_run(tmp_path: Path) -> None:
     assert of(run.events, ComponentFinished)[0].outputs == {}
 
 
+async def test_our_export_with_its_pipeline_reads_back_with_the_same_graph(tmp_path: Path) -> None:
+    pipe = build_pipeline()
+    events = await events_of(pipe, DATA)
+    run = one_run(otlp_json_request(to_otlp_json(events, pipeline=pipe), tmp_path))
+
+    drawn = rebuild_pipeline(run.definition, source="trace", placeholders=True, events=run.events)
+    assert list(drawn.connections()) == list(pipe.connections())
+    assert set(drawn.graph.nodes) == set(pipe.graph.nodes)
+    # from the recording's YAML too, as `pipedebug export` passes it: nothing is imported to read the graph
+    again = one_run(otlp_json_request(to_otlp_json(events, pipeline=pipe.dumps()), tmp_path))
+    assert again.definition == run.definition
+
+
 async def test_our_export_of_a_failed_run_keeps_the_error_and_the_cancelled_visit(tmp_path: Path) -> None:
     events = await events_of(failing(), {"value": 1})
     run = one_run(otlp_json_request(to_otlp_json(events), tmp_path))
