@@ -13,19 +13,22 @@ buffered is saved when the receiver stops. A trace that never gets a pipeline ru
 no pipeline run span: they are reported and dropped the same way.
 
 The HTTP server runs in threads of its own, so a caller on an event loop (the TUI) is never blocked by it.
-Each saved run is passed to the `on_run` callbacks from the receiver's saver thread: a GUI hands it to its own
+Each saved run is passed to the `on_run` callbacks from one of the receiver's threads: a GUI hands it to its own
 thread (Textual: `app.call_from_thread`), a script can pass `queue.Queue.put`.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import socket
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +61,9 @@ TRACES_PATH = "/v1/traces"
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 DEFAULT_QUIET_PERIOD = 1.0
 DEFAULT_ORPHAN_TIMEOUT = 60.0
+DEFAULT_SAVE_WORKERS = 2
+DEFAULT_MAX_PENDING_TRACES = 2000
+RETRY_AFTER_SECONDS = 1
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 RUN_SPAN_NAMES = HAYSTACK_RUN_SPANS | {EXPORT_RUN_SPAN}
@@ -75,6 +81,13 @@ class ReceiverSettings:
     """The largest body taken, compressed or not: a bigger one gets 413 and is not read."""
     quiet_period: float = DEFAULT_QUIET_PERIOD
     orphan_timeout: float = DEFAULT_ORPHAN_TIMEOUT
+    max_pending_traces: int = DEFAULT_MAX_PENDING_TRACES
+    """Traces buffered or being saved. Past it, requests get 503 with `Retry-After` (exporters retry them later)
+    instead of piling up in memory faster than runs can be written."""
+    save_workers: int = DEFAULT_SAVE_WORKERS
+    """Processes that turn traces into run files (0: a thread of this process). Importing a run costs a few
+    milliseconds of Python; in processes of their own, it neither holds this process's GIL (the TUI's) nor
+    limits the receiver to one core."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +110,9 @@ class SavedRun:
 class ReceiverStats:
     requests: int = 0
     rejected: int = 0
+    """Requests answered 4xx."""
+    busy: int = 0
+    """Requests answered 503 because `max_pending_traces` were waiting to be saved."""
     spans: int = 0
     runs_saved: int = 0
     traces_dropped: int = 0
@@ -142,10 +158,13 @@ class OtlpReceiver:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._in_flight = 0
+        self._saving = 0
+        """Traces handed to the worker processes and not saved yet."""
         self._closed = False
         self._wake = threading.Event()
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
+        self._pool: ProcessPoolExecutor | None = None
 
     # --- lifecycle
 
@@ -153,6 +172,11 @@ class OtlpReceiver:
         """Bind and serve. Raises `OSError` if the address cannot be bound (in use, not ours)."""
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         self._server = _Server((self.settings.host, self.settings.port), self)
+        if self.settings.save_workers:
+            context = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
+            self._pool = ProcessPoolExecutor(self.settings.save_workers, mp_context=context)
+            for _ in range(self.settings.save_workers):
+                self._pool.submit(_warm_up)
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="otlp-http", daemon=True),
             threading.Thread(target=self._save_loop, name="otlp-saver", daemon=True),
@@ -177,6 +201,9 @@ class OtlpReceiver:
         for thread in self._threads:
             thread.join()
         self._threads = []
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True)  # every trace submitted is saved and its callbacks ran
 
     def __enter__(self) -> OtlpReceiver:
         return self.start()
@@ -198,7 +225,7 @@ class OtlpReceiver:
         return f"http://{f'[{host}]' if ':' in host else host}:{self.port}{TRACES_PATH}"
 
     def add_listener(self, callback: Callable[[SavedRun], None]) -> None:
-        """Also call `callback` with each run saved from now on (from the saver thread)."""
+        """Also call `callback` with each run saved from now on (from a thread of the receiver)."""
         with self._lock:
             self._listeners.append(callback)
 
@@ -208,13 +235,17 @@ class OtlpReceiver:
 
     # --- taking spans (called by the handler threads)
 
-    def _enter_request(self) -> bool:
+    def _enter_request(self) -> str | None:
+        """Why the request cannot be taken now (answered 503), or None once it is counted in."""
         with self._lock:
             if self._closed:
-                return False
+                return "the receiver is shutting down"
+            if len(self._traces) + self._saving >= self.settings.max_pending_traces:
+                self.stats.busy += 1
+                return f"{self.settings.max_pending_traces} traces are waiting to be saved: retry later"
             self._in_flight += 1
             self.stats.requests += 1
-            return True
+            return None
 
     def _leave_request(self, rejected: bool) -> None:
         with self._lock:
@@ -272,32 +303,75 @@ class OtlpReceiver:
 
     def _save(self, trace_id: bytes, trace: _Trace) -> None:
         if not trace.has_run_span:
-            self._drop(trace_id, trace)
+            self._drop(trace_id, trace.spans)
             return
+        request = ExportTraceServiceRequest(resource_spans=trace.parts)
+        if self._pool is None:
+            self._finish(trace_id, trace.spans, _save_request(request, self.runs_dir))
+            return
+        with self._lock:
+            self._saving += 1
+        future = self._pool.submit(_save_serialized, request.SerializeToString(), self.runs_dir)
+        future.add_done_callback(partial(self._finished_in_pool, trace_id, trace.spans))
+
+    def _finished_in_pool(self, trace_id: bytes, spans: int, future: Future[_Outcome]) -> None:
+        with self._lock:
+            self._saving -= 1
         try:
-            runs = runs_from_otlp(ExportTraceServiceRequest(resource_spans=trace.parts))
-            if not runs:
-                self._drop(trace_id, trace)
-                return
-            saved = [_saved_run(save_imported_run(run, self.runs_dir), run) for run in runs]
-        except Exception as exc:
-            self.stats.traces_dropped += 1
-            logger.debug("Saving trace %s failed.", trace_id.hex(), exc_info=True)
-            self._report(f"trace {trace_id.hex()}: cannot save its run: {' '.join(str(exc).split()) or exc!r}")
+            outcome = future.result()
+        except Exception as exc:  # the worker process died, or the pool was broken
+            outcome = _Outcome(problem=f"cannot save its run: {exc!r}")
+        self._finish(trace_id, spans, outcome)
+
+    def _finish(self, trace_id: bytes, spans: int, outcome: _Outcome) -> None:
+        if outcome.problem is not None:
+            with self._lock:
+                self.stats.traces_dropped += 1
+            self._report(f"trace {trace_id.hex()}: {outcome.problem}")
+            return
+        if not outcome.saved:
+            self._drop(trace_id, spans)
             return
         with self._lock:
             listeners = list(self._listeners)
-        for run in saved:
-            self.stats.runs_saved += 1
+            self.stats.runs_saved += len(outcome.saved)
+        for run in outcome.saved:
             for listener in listeners:
                 try:
                     listener(run)
                 except Exception:
                     logger.exception("A listener of the OTLP receiver failed on %s.", run.path)
 
-    def _drop(self, trace_id: bytes, trace: _Trace) -> None:
-        self.stats.traces_dropped += 1
-        self._report(f"trace {trace_id.hex()}: {trace.spans} span(s) and no pipeline run span: dropped")
+    def _drop(self, trace_id: bytes, spans: int) -> None:
+        with self._lock:
+            self.stats.traces_dropped += 1
+        self._report(f"trace {trace_id.hex()}: {spans} span(s) and no pipeline run span: dropped")
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    saved: tuple[SavedRun, ...] = ()
+    problem: str | None = None
+
+
+def _save_request(request: ExportTraceServiceRequest, runs_dir: Path) -> _Outcome:
+    """Import the trace's runs and write each as a recording. Never raises: it may run in a worker process."""
+    try:
+        return _Outcome(
+            saved=tuple(_saved_run(save_imported_run(run, runs_dir), run) for run in runs_from_otlp(request))
+        )
+    except Exception as exc:
+        logger.debug("Saving a trace failed.", exc_info=True)
+        return _Outcome(problem=f"cannot save its run: {' '.join(str(exc).split()) or repr(exc)}")
+
+
+def _save_serialized(body: bytes, runs_dir: Path) -> _Outcome:
+    """`_save_request` in a worker process, which gets the trace as protobuf bytes."""
+    return _save_request(ExportTraceServiceRequest.FromString(body), runs_dir)
+
+
+def _warm_up() -> None:
+    """Submitted once per worker when the receiver starts, so the first run does not wait for a process."""
 
 
 def _split_by_trace(request: ExportTraceServiceRequest) -> Iterator[tuple[bytes, ResourceSpans, int, bool]]:
@@ -376,8 +450,9 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.NOT_FOUND, f"no such endpoint {self.path!r}: traces go to {TRACES_PATH}", close=True
             )
             return
-        if not receiver._enter_request():
-            self._reply_error(HTTPStatus.SERVICE_UNAVAILABLE, "the receiver is shutting down", close=True)
+        refusal = receiver._enter_request()
+        if refusal is not None:
+            self._reply_error(HTTPStatus.SERVICE_UNAVAILABLE, refusal, close=True)
             return
         rejected = True
         try:
@@ -456,6 +531,8 @@ class _Handler(BaseHTTPRequestHandler):
         if close:
             self.close_connection = True
         extra = {"Allow": "POST"} if status is HTTPStatus.METHOD_NOT_ALLOWED else {}
+        if status is HTTPStatus.SERVICE_UNAVAILABLE:
+            extra["Retry-After"] = str(RETRY_AFTER_SECONDS)
         self._reply(status, "text/plain; charset=utf-8", f"{' '.join(message.split())}\n".encode(), extra)
 
     def _reply(self, status: HTTPStatus, content_type: str, body: bytes, extra: dict[str, str] | None = None) -> None:

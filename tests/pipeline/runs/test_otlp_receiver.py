@@ -102,7 +102,8 @@ def problems() -> list[str]:
 
 @pytest.fixture
 def receiver(tmp_path: Path, saved: queue.Queue[SavedRun], problems: list[str]) -> Iterator[OtlpReceiver]:
-    settings = ReceiverSettings(port=0, quiet_period=0.1, max_body_bytes=64 * 1024)
+    """Saving in a thread keeps these tests quick; the acceptance test and the CLI's save in worker processes."""
+    settings = ReceiverSettings(port=0, quiet_period=0.1, max_body_bytes=64 * 1024, save_workers=0)
     with OtlpReceiver(settings, tmp_path / "runs", on_run=saved.put, on_problem=problems.append) as started:
         yield started
 
@@ -145,21 +146,27 @@ def split(request: ExportTraceServiceRequest, names: set[str]) -> tuple[bytes, b
 
 @pytest.mark.parametrize("compression", [Compression.NoCompression, Compression.Gzip])
 def test_a_pipeline_exported_by_the_otel_sdk_is_saved_with_the_same_components_visits_and_timings(
-    receiver: OtlpReceiver, saved: queue.Queue[SavedRun], problems: list[str], compression: Compression
+    tmp_path: Path, compression: Compression
 ) -> None:
-    provider = TracerProvider()
-    exporter = OTLPSpanExporter(endpoint=receiver.url, compression=compression, timeout=WAIT)
-    # Small batches: the trace's 10 spans reach the receiver in several requests, as a busy service sends them.
-    provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=3, schedule_delay_millis=50))
-    enable_tracing(OpenTelemetryTracer(provider.get_tracer("acceptance")))
-    try:
-        events = asyncio.run(run_events(build_pipeline()))
-    finally:
-        disable_tracing()
-        assert provider.force_flush()
-        provider.shutdown()
+    saved: queue.Queue[SavedRun] = queue.Queue()
+    problems: list[str] = []
+    receiver = OtlpReceiver(
+        ReceiverSettings(port=0, quiet_period=0.1), tmp_path, on_run=saved.put, on_problem=problems.append
+    )
+    with receiver:  # the default settings but the port and quiet period: runs are saved by worker processes
+        provider = TracerProvider()
+        exporter = OTLPSpanExporter(endpoint=receiver.url, compression=compression, timeout=WAIT)
+        # Small batches: the trace's 10 spans reach the receiver in several requests, as a busy service sends them.
+        provider.add_span_processor(BatchSpanProcessor(exporter, max_export_batch_size=3, schedule_delay_millis=50))
+        enable_tracing(OpenTelemetryTracer(provider.get_tracer("acceptance")))
+        try:
+            events = asyncio.run(run_events(build_pipeline()))
+        finally:
+            disable_tracing()
+            assert provider.force_flush()
+            provider.shutdown()
+        run = saved.get(timeout=WAIT)  # saved after the quiet period, not only when the receiver stops
 
-    run = saved.get(timeout=WAIT)
     recorded = read_run(run.path)
     expected, got = visits(events), visits(recorded.events)
     assert (
@@ -392,3 +399,47 @@ def test_a_trace_without_a_pipeline_run_span_is_dropped_and_reported(tmp_path: P
     trace_id = request.resource_spans[0].scope_spans[0].spans[0].trace_id.hex()
     assert problems == [f"trace {trace_id}: 9 span(s) and no pipeline run span: dropped"]
     assert saved == [] and list(tmp_path.iterdir()) == []
+
+
+def test_a_run_that_cannot_be_saved_is_reported_and_the_receiver_goes_on(tmp_path: Path) -> None:
+    """In a worker process, as by default: the failure comes back as a problem line, not a dead pool."""
+    saved: queue.Queue[SavedRun] = queue.Queue()
+    problems: list[str] = []
+    runs = tmp_path / "runs"
+    _, first = traced_request()
+    _, second = traced_request()
+    settings = ReceiverSettings(port=0, quiet_period=0.05)
+    with OtlpReceiver(settings, runs, on_run=saved.put, on_problem=problems.append) as receiver:
+        runs.rmdir()
+        runs.write_text("a file where the runs folder was")
+        assert post(receiver, first.SerializeToString())[0] == 200
+        deadline = time.monotonic() + WAIT
+        while not problems and time.monotonic() < deadline:
+            time.sleep(0.05)
+        runs.unlink()
+        assert post(receiver, second.SerializeToString())[0] == 200
+        run = saved.get(timeout=WAIT)
+
+    trace_id = first.resource_spans[0].scope_spans[0].spans[0].trace_id.hex()
+    assert len(problems) == 1 and problems[0].startswith(f"trace {trace_id}: cannot save its run: ")
+    assert "File exists" in problems[0] or "Not a directory" in problems[0]
+    assert run.path.parent == runs and read_run(run.path).status == "finished"
+    assert receiver.stats.runs_saved == 1 and receiver.stats.traces_dropped == 1
+
+
+def test_past_max_pending_traces_requests_are_told_to_retry_later(tmp_path: Path) -> None:
+    saved: list[SavedRun] = []
+    _, first = traced_request()
+    _, second = traced_request()
+    settings = ReceiverSettings(port=0, quiet_period=60, max_pending_traces=1, save_workers=0)
+    with OtlpReceiver(settings, tmp_path, on_run=saved.append) as receiver:
+        assert post(receiver, first.SerializeToString())[0] == 200
+        connection = http.client.HTTPConnection("127.0.0.1", receiver.port, timeout=WAIT)
+        connection.request("POST", "/v1/traces", second.SerializeToString(), {"Content-Type": "application/x-protobuf"})
+        response = connection.getresponse()
+        assert (response.status, response.getheader("Retry-After")) == (503, "1")
+        assert response.read() == b"1 traces are waiting to be saved: retry later\n"
+        connection.close()
+
+    assert receiver.stats.busy == 1
+    assert [run.trace_id for run in saved] == [first.resource_spans[0].scope_spans[0].spans[0].trace_id.hex()]
