@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import socket
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -174,9 +176,10 @@ class OtlpReceiver:
         self._server = _Server((self.settings.host, self.settings.port), self)
         if self.settings.save_workers:
             context = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
-            self._pool = ProcessPoolExecutor(self.settings.save_workers, mp_context=context)
-            for _ in range(self.settings.save_workers):
-                self._pool.submit(_warm_up)
+            self._pool = ProcessPoolExecutor(self.settings.save_workers, mp_context=context, initializer=_ignore_sigint)
+            with _sigint_ignored():  # each submit starts a worker, which inherits the ignored Ctrl-C
+                for _ in range(self.settings.save_workers):
+                    self._pool.submit(_warm_up)
         self._threads = [
             threading.Thread(target=self._server.serve_forever, name="otlp-http", daemon=True),
             threading.Thread(target=self._save_loop, name="otlp-saver", daemon=True),
@@ -368,6 +371,27 @@ def _save_request(request: ExportTraceServiceRequest, runs_dir: Path) -> _Outcom
 def _save_serialized(body: bytes, runs_dir: Path) -> _Outcome:
     """`_save_request` in a worker process, which gets the trace as protobuf bytes."""
     return _save_request(ExportTraceServiceRequest.FromString(body), runs_dir)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C in a terminal reaches the whole process group: the workers must leave it to this process, which
+    stops the receiver and still needs them to save what is buffered. A process started meanwhile inherits the
+    ignored signal from its first instruction on (Python keeps an inherited SIG_IGN), before it could install an
+    initializer. Only the main thread may set handlers; elsewhere `_ignore_sigint` does it, a little later."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
+
+
+def _ignore_sigint() -> None:
+    """The workers' initializer (see `_sigint_ignored`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _warm_up() -> None:

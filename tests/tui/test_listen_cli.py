@@ -41,7 +41,13 @@ def start_listening(tmp_path: Path, *arguments: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        start_new_session=True,  # a process group of its own, for Ctrl-C as a terminal sends it
     )
+
+
+def ctrl_c(process: subprocess.Popen[str]) -> None:
+    """SIGINT to the whole process group, the receiver's worker processes included, as a terminal does."""
+    os.killpg(process.pid, signal.SIGINT)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery to a child process")
@@ -63,7 +69,7 @@ def test_headless_prints_a_line_per_run_and_ctrl_c_saves_what_is_buffered(tmp_pa
         assert post(port, b"not protobuf at all") == 400
         assert post(port, components) == 200
         assert post(port, run_span) == 200
-        process.send_signal(signal.SIGINT)
+        ctrl_c(process)
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
@@ -90,7 +96,7 @@ def test_listening_on_every_address_warns(tmp_path: Path) -> None:
     assert process.stdout is not None and process.stderr is not None
     try:
         assert process.stdout.readline().startswith("Listening for OTLP/HTTP traces on http://0.0.0.0:")
-        process.send_signal(signal.SIGINT)
+        ctrl_c(process)
         out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:

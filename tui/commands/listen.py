@@ -84,10 +84,11 @@ def execute(options: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
     if not options.headless:
         return open_app(receiver)
-    print(
-        f"Listening for OTLP/HTTP traces on {receiver.url}; runs go to {receiver.runs_dir}. Ctrl-C stops.", flush=True
-    )
-    try:
+    try:  # from the first line on: whoever read it may press Ctrl-C
+        print(
+            f"Listening for OTLP/HTTP traces on {receiver.url}; runs go to {receiver.runs_dir}. Ctrl-C stops.",
+            flush=True,
+        )
         while True:
             _print_run(saved.get())
     except KeyboardInterrupt:
