@@ -45,7 +45,7 @@ from pipeline.core.events import (
 )
 from pipeline.runs.codec import RecordedError, RecordedPipelineError, Unrepresentable
 from pipeline.runs.rebuild import IMPORTED_KEY
-from pipeline.runs.recording import Imported, RunRecorder
+from pipeline.runs.recording import EventList, Imported, RunRecorder
 from pipeline.runs.store import RunStore
 from pipeline.tracing.run_spans import COMPONENT_INPUT, COMPONENT_OUTPUT, COMPONENT_SPAN, COMPONENT_VISITS
 
@@ -718,35 +718,6 @@ def _ordered(events: list[RunEvent]) -> list[RunEvent]:
 # -- saving -----------------------------------------------------------------------------------------------------
 
 
-class _Recorded:
-    """The imported events as an event stream, for `RunRecorder` (which writes them through `write`)."""
-
-    def __init__(self, run: ImportedRun) -> None:
-        self.run_id = run.run_id
-        self._events = iter(run.events)
-
-    def __aiter__(self) -> _Recorded:
-        return self
-
-    async def __anext__(self) -> RunEvent:
-        try:
-            return next(self._events)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-    def cancel(self) -> None:
-        self._events = iter(())
-
-    async def aclose(self) -> None:
-        self.cancel()
-
-    async def __aenter__(self) -> _Recorded:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
 def save_imported_run(run: ImportedRun, runs_dir: str | Path | None = None) -> Path:
     """Write the run to the runs folder as a recording whose header says it was imported; return its path.
     The file is named after the run's start, so runs imported later still sort by when they ran."""
@@ -754,7 +725,7 @@ def save_imported_run(run: ImportedRun, runs_dir: str | Path | None = None) -> P
     store.directory.mkdir(parents=True, exist_ok=True)
     path = store.path_for(run.pipeline_name, run.run_id, run.wall_time)
     recorder = RunRecorder(
-        _Recorded(run),
+        EventList(run.events),
         path,
         pipeline=run.definition,
         inputs=run.inputs,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -358,3 +359,33 @@ def _typed(data: dict[str, Any], key: str, kind: type | tuple[type, ...], option
 def _reason(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+class EventList:
+    """Events already read, as a stream a `RunRecorder` can write out: "save run" for a run not recorded live,
+    and runs imported from traces."""
+
+    def __init__(self, events: Sequence[RunEvent]) -> None:
+        self.run_id = events[0].run_id
+        self._events = iter(list(events))
+
+    def __aiter__(self) -> EventList:
+        return self
+
+    async def __anext__(self) -> RunEvent:
+        try:
+            return next(self._events)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> EventList:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def cancel(self) -> None:
+        self._events = iter(())
+
+    async def aclose(self) -> None:
+        self.cancel()

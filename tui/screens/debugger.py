@@ -32,7 +32,7 @@ from pipeline.core.events import ComponentFinished, EventStream, RunEvent, RunSt
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import concurrency_profile
 from pipeline.runs.fork import ForkError, fork_run
-from pipeline.runs.recording import Parent, RecordedRun, RunRecorder
+from pipeline.runs.recording import EventList, Parent, RecordedRun, RunRecorder
 from pipeline.runs.spans import RunSummary
 from pipeline.runs.store import RunStore
 from tui.layout.dag import elide
@@ -51,7 +51,7 @@ from tui.state.flow import NO_ROUTING, Routing, routing
 from tui.state.logs import LogCapture, LogLine
 from tui.state.replay import ReplayControl
 from tui.state.session import ENDED
-from tui.state.streams import EventList, LiveRecording
+from tui.state.streams import LiveRecording
 from tui.widgets.breakpoints import BreakpointsPanel
 from tui.widgets.graph import GraphView, node_states
 from tui.widgets.inputs_form import InputsError, InputsForm

@@ -1,8 +1,7 @@
-"""Event streams the debugger wraps runs in: a live run seen through its recorder, and events already read."""
+"""The event stream the debugger wraps a live run in: the run seen through its recorder."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,32 +47,3 @@ class LiveRecording:
 
     def queued_completions(self) -> list[str]:
         return self.run.queued_completions()
-
-
-class EventList:
-    """Events already read, as a stream a `RunRecorder` can write out: "save run" for a run not recorded live."""
-
-    def __init__(self, events: Sequence[RunEvent]) -> None:
-        self.run_id = events[0].run_id
-        self._events = iter(list(events))
-
-    def __aiter__(self) -> EventList:
-        return self
-
-    async def __anext__(self) -> RunEvent:
-        try:
-            return next(self._events)
-        except StopIteration:
-            raise StopAsyncIteration from None
-
-    async def __aenter__(self) -> EventList:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    def cancel(self) -> None:
-        self._events = iter(())
-
-    async def aclose(self) -> None:
-        self.cancel()

@@ -25,11 +25,10 @@ from pipeline import AsyncPipeline, ChatMessage, Document
 from pipeline.components.retrievers.in_memory.bm25_retriever import InMemoryBM25Retriever
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunCancelled, RunEvent, RunFinished, RunStarted
 from pipeline.document_stores.in_memory import InMemoryDocumentStore
-from pipeline.runs.recording import Parent, RunRecorder
+from pipeline.runs.recording import EventList, Parent, RunRecorder
 from pipeline.runs.store import RunStore
 from tests.tui.app.conftest import screen_text, wait_for
 from tui.screens.diff import DiffScreen
-from tui.state.streams import EventList
 
 SIZE = (120, 40)
 WALL = 1_700_000_000.0

@@ -23,7 +23,7 @@ from pipeline import AsyncPipeline
 from pipeline.core.events import ChildSpan, ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
 from pipeline.runs.otlp_import import runs_from_otlp, save_imported_run
 from pipeline.runs.otlp_receiver import OtlpReceiver, ReceiverSettings
-from pipeline.runs.recording import Imported, RunRecorder
+from pipeline.runs.recording import EventList, Imported, RunRecorder
 from pipeline.runs.store import RunStore
 from pipeline.tracing import OpenTelemetryTracer, disable_tracing, enable_tracing
 from tests.pipeline.runs.test_otlp_import import DATA, build_pipeline, otel, spans_exporter, traced_run
@@ -34,7 +34,6 @@ from tui.app import PipedebugApp
 from tui.layout.timeline import CHILD_FULL, CHILD_LANE
 from tui.screens.debugger import NOT_TRACED, DebuggerScreen
 from tui.screens.runs import RunsScreen
-from tui.state.streams import EventList
 from tui.widgets.graph import GraphView
 from tui.widgets.inspector import Inspector
 from tui.widgets.timeline import TimelineView

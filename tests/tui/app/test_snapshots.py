@@ -18,10 +18,9 @@ from textual.widgets import TabbedContent
 
 from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
-from pipeline.runs.recording import RunRecorder
+from pipeline.runs.recording import EventList, RunRecorder
 from tests.tui.app.conftest import TOY, failing_yaml, wait_for, wait_loaded
 from tui.app import PipedebugApp
-from tui.state.streams import EventList
 from tui.widgets.graph import GraphView
 
 SIZE = (120, 40)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pipeline.core.events import ChildSpan, ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
+from pipeline.runs.recording import EventList
 from tui.state import DebugSession
 from tui.state.children import ChildSpans
-from tui.state.streams import EventList
 
 ORIGIN = 100.0
 
