@@ -5,13 +5,25 @@ They only read a `RunSummary`, so a replayed or recorded run renders exactly lik
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import argparse
+import dataclasses
+import json
+import reprlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import islice
+from pathlib import Path
+from typing import Any
 
 from rich import box
+from rich.console import Console, RenderableType
+from rich.pretty import Pretty
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.runs import ComponentSpan, RunSummary
+from pipeline.runs.codec import Encoder
 
 STATUS_STYLES = {
     "waiting": "dim",
@@ -100,3 +112,190 @@ def wall_time_line(summary: RunSummary) -> Text:
 def never_ran(components: Sequence[str], spans: Sequence[ComponentSpan]) -> list[str]:
     started = {span.component for span in spans}
     return [name for name in components if name not in started]
+
+
+# -- outputs, shortened ------------------------------------------------------------------------------------------
+
+SHOWN_CHARS = 2_000
+"""Characters of a string (or bytes) printed before the rest is counted: a 50 MB reply prints in milliseconds."""
+SHOWN_ITEMS = 20
+"""Items of a list, tuple, set or dict printed before the rest is counted (a retriever's 100k documents)."""
+SHOWN_DEPTH = 8
+"""Nesting printed; deeper values are shown by a shortened repr."""
+
+
+@dataclass(slots=True)
+class Shortened:
+    """What a shortened view of a value left out, for the note under it."""
+
+    chars: int = 0
+    items: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.chars or self.items)
+
+    def describe(self) -> str:
+        parts = [f"{self.chars:,} characters"] if self.chars else []
+        if self.items:
+            parts.append(f"{self.items:,} items")
+        return " and ".join(parts)
+
+
+class _Cut:
+    """Stands for a long string, bytes or repr in a shortened view: its head, then how much is left out."""
+
+    __slots__ = ("head", "rest", "unit")
+
+    def __init__(self, head: str, rest: int, unit: str) -> None:
+        self.head, self.rest, self.unit = head, rest, unit
+
+    def __repr__(self) -> str:
+        return f"{self.head}… (+{self.rest:,} {self.unit})"
+
+
+class _More:
+    """Stands for the items of a container left out of a shortened view."""
+
+    __slots__ = ("count", "noun")
+
+    def __init__(self, count: int, noun: str) -> None:
+        self.count, self.noun = count, noun
+
+    def __repr__(self) -> str:
+        return f"… {self.count:,} more {self.noun}"
+
+
+class _Fields:
+    """A dataclass with the generated repr, shown through its fields, each shortened (Rich reads
+    `__rich_repr__` and prints the class name before the fields)."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: list[tuple[str, Any]]) -> None:
+        self.fields = fields
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        yield from self.fields
+
+
+@cache
+def _fields_class(name: str) -> type[_Fields]:
+    return type(name, (_Fields,), {"__slots__": ()})
+
+
+def shortened(value: Any, left_out: Shortened, depth: int = 0) -> Any:
+    """A view of `value` for printing: strings and bytes cut to `SHOWN_CHARS`, containers to `SHOWN_ITEMS`, each
+    cut saying how much it left out (also added up in `left_out`). The work done and the text printed follow
+    what is shown, never the size of the value."""
+    if isinstance(value, str | bytes | bytearray):
+        rest = len(value) - SHOWN_CHARS
+        if rest <= 0:
+            return value
+        left_out.chars += rest
+        head = value[:SHOWN_CHARS]
+        return _Cut(
+            repr(head if isinstance(head, str) else bytes(head)), rest, "chars" if isinstance(value, str) else "bytes"
+        )
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if depth >= SHOWN_DEPTH:
+        return _short_repr(value, left_out)
+    if isinstance(value, Mapping):
+        view = {key: shortened(item, left_out, depth + 1) for key, item in islice(value.items(), SHOWN_ITEMS)}
+        if len(value) > SHOWN_ITEMS:
+            left_out.items += len(value) - SHOWN_ITEMS
+            view[_More(len(value) - SHOWN_ITEMS, "keys")] = ...
+        return view
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [shortened(item, left_out, depth + 1) for item in islice(value, SHOWN_ITEMS)]
+        if len(value) > SHOWN_ITEMS:
+            left_out.items += len(value) - SHOWN_ITEMS
+            items.append(_More(len(value) - SHOWN_ITEMS, "items"))
+        return tuple(items) if isinstance(value, tuple) else items
+    if _has_generated_repr(value):
+        fields = [
+            (field.name, shortened(getattr(value, field.name), left_out, depth + 1))
+            for field in dataclasses.fields(value)
+            if field.repr
+        ]
+        return _fields_class(type(value).__name__)(fields)
+    return _short_repr(value, left_out)
+
+
+def _has_generated_repr(value: Any) -> bool:
+    """A dataclass instance whose repr is the one `@dataclass` wrote (which would print every field in full)."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return False
+    code = getattr(type(value).__repr__, "__code__", None)
+    return code is not None and code.co_filename in (dataclasses.__file__, reprlib.__file__)
+
+
+def _short_repr(value: Any, left_out: Shortened) -> Any:
+    """Any other value by its repr (a class with its own repr, such as `Document`, keeps it), cut if long."""
+    text = repr(value)
+    rest = len(text) - SHOWN_CHARS
+    if rest <= 0:
+        return value
+    left_out.chars += rest
+    return _Cut(text[:SHOWN_CHARS], rest, "chars")
+
+
+def outputs_view(outputs: Any, *, full: bool = False) -> tuple[RenderableType, Text | None]:
+    """The outputs as printed at the end of a run, and the note saying what was left out (None: nothing).
+
+    Shortened unless `full`: Rich's pretty printer takes about 20 s over a 50 MB string and 40 s over 100k
+    documents, and nobody reads that in a terminal; `--full` prints it all, `--outputs-file` writes it as JSON.
+    """
+    if full:
+        return Pretty(outputs), None
+    left_out = Shortened()
+    view = shortened(outputs, left_out)
+    if not left_out:
+        return Pretty(outputs), None
+    note = Text.assemble(
+        ("Outputs shortened: ", "yellow"),
+        (f"{left_out.describe()} not shown", "yellow"),
+        (" (--full prints everything, --outputs-file FILE writes it all as JSON)", "dim"),
+    )
+    return Pretty(view), note
+
+
+def write_outputs(outputs: Any, path: str | Path) -> int:
+    """Write the outputs, complete, to `path` as JSON (the recordings' encoding: types kept, secrets redacted);
+    return the bytes written. Raises OSError."""
+    text = json.dumps(Encoder().encode(outputs), ensure_ascii=False, indent=1, allow_nan=False)
+    data = text.encode("utf-8", errors="backslashreplace")
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def add_outputs_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--full` and `--outputs-file`, for the commands that print a run's outputs at the end."""
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help=f"print the outputs in full (by default strings are cut at {SHOWN_CHARS:,} characters and lists at "
+        f"{SHOWN_ITEMS} items, saying how much is left)",
+    )
+    parser.add_argument(
+        "--outputs-file",
+        metavar="FILE",
+        help="also write the complete outputs to FILE as JSON (values tagged with their types, secrets redacted)",
+    )
+
+
+def print_outputs(outputs: Any, console: Console, *, full: bool = False, outputs_file: str | None = None) -> None:
+    """The outputs, shortened unless `full`, with a note on what was left out; written complete to
+    `outputs_file` if given (a file that cannot be written is said in one line, the run's report goes on)."""
+    view, note = outputs_view(outputs, full=full)
+    console.print(view)
+    if note is not None:
+        console.print(note, soft_wrap=True)
+    if outputs_file:
+        try:
+            size = write_outputs(outputs, outputs_file)
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            console.print(Text(f"{outputs_file}: cannot write the outputs: {reason}", style="red"), soft_wrap=True)
+        else:
+            console.print(Text.assemble(("Outputs written to ", "bold"), (outputs_file, "cyan"), f" ({size:,} bytes)"))

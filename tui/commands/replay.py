@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import yaml
 from rich.console import Console
-from rich.pretty import Pretty
 from rich.table import Table
 from rich.text import Text
 
@@ -29,7 +28,15 @@ from pipeline.runs.store import LATEST, RunStore, StoreError
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
 from tui.commands.run import watch_run
 from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
-from tui.render import STATUS_STYLES, ms, never_ran, spans_table, wall_time_line
+from tui.render import (
+    STATUS_STYLES,
+    add_outputs_arguments,
+    ms,
+    never_ran,
+    print_outputs,
+    spans_table,
+    wall_time_line,
+)
 
 NEEDS_TERMINAL = "the full-screen replay needs a terminal; add --headless to replay without the app"
 BAR = "█"
@@ -56,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pace.add_argument("--fast", action="store_true", help="no pauses between events")
     add_runs_dir_argument(parser)
+    add_outputs_arguments(parser)
     parser.set_defaults(handler=execute)
 
 
@@ -78,7 +86,7 @@ def execute(options: argparse.Namespace) -> int:
         )
     components = component_names(recorded)
     summary, interrupted = asyncio.run(watch_run(ReplayRun(recorded, speed), components, console))
-    _report(recorded, summary, components, console, interrupted)
+    _report(recorded, summary, components, console, interrupted, full=options.full, outputs_file=options.outputs_file)
     if interrupted:
         raise CommandError("interrupted: the replay was cancelled", EXIT_INTERRUPTED)
     return EXIT_OK
@@ -145,7 +153,14 @@ def spans_gantt(summary: RunSummary, width: int) -> Table:
 
 
 def _report(
-    recorded: RecordedRun, summary: RunSummary, components: Sequence[str], console: Console, interrupted: bool
+    recorded: RecordedRun,
+    summary: RunSummary,
+    components: Sequence[str],
+    console: Console,
+    interrupted: bool,
+    *,
+    full: bool = False,
+    outputs_file: str | None = None,
 ) -> None:
     for span in summary.spans:
         if span.status == "failed" and span.traceback:
@@ -160,7 +175,7 @@ def _report(
     for name, missing in summary.stranded.items():
         console.print(Text(f"Stranded: '{name}' still waits for {', '.join(missing)}", style="yellow"))
     console.print(Text("Outputs" if summary.status == "finished" else "Partial outputs", style="bold"))
-    console.print(Pretty(summary.outputs))
+    print_outputs(summary.outputs, console, full=full, outputs_file=outputs_file)
     console.print(_ending(recorded, summary, interrupted), soft_wrap=True)
 
 

@@ -18,7 +18,6 @@ from typing import Any, TextIO
 
 from rich.console import Console
 from rich.live import Live
-from rich.pretty import Pretty
 from rich.text import Text
 
 from pipeline import AsyncPipeline, DefinitionError
@@ -36,7 +35,7 @@ from tui.options import (
     load_pipeline,
     parse_inputs,
 )
-from tui.render import never_ran, spans_table, state_board, wall_time_line
+from tui.render import add_outputs_arguments, never_ran, print_outputs, spans_table, state_board, wall_time_line
 
 REFRESH_SECONDS = 0.1
 
@@ -64,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="record the run's events to a file in the runs folder (see `pipedebug runs`, `pipedebug replay`)",
     )
     add_runs_dir_argument(parser)
+    add_outputs_arguments(parser)
     parser.set_defaults(handler=execute)
 
 
@@ -96,7 +96,9 @@ def execute(options: argparse.Namespace) -> int:
     )
     summary, interrupted = asyncio.run(watch_run(recorder or run, components, console))
     try:
-        return report_run(summary, components, interrupted, console, err_console)
+        return report_run(
+            summary, components, interrupted, console, err_console, full=options.full, outputs_file=options.outputs_file
+        )
     finally:
         if recorder is not None:
             console.print(Text.assemble(("Recorded to ", "bold"), (str(recorder.path), "cyan")), soft_wrap=True)
@@ -230,9 +232,17 @@ def _quit_now(board: _Board, summary: RunSummary) -> None:
 
 
 def report_run(
-    summary: RunSummary, components: Sequence[str], interrupted: bool, console: Console, err_console: Console
+    summary: RunSummary,
+    components: Sequence[str],
+    interrupted: bool,
+    console: Console,
+    err_console: Console,
+    *,
+    full: bool = False,
+    outputs_file: str | None = None,
 ) -> int:
-    """Print what ran and what came out; return the exit code the run's ending maps to."""
+    """Print what ran and what came out (large outputs shortened unless `full`; complete in `outputs_file`);
+    return the exit code the run's ending maps to."""
     if summary.status == "failed":
         _print_tracebacks(summary, err_console)
     console.print(spans_table(summary))
@@ -244,7 +254,7 @@ def report_run(
         console.print(Text(f"Stranded: '{name}' still waits for {', '.join(missing)}", style="yellow"))
     title = "Outputs" if summary.status == "finished" else "Partial outputs"
     console.print(Text(title, style="bold"))
-    console.print(Pretty(summary.outputs))
+    print_outputs(summary.outputs, console, full=full, outputs_file=outputs_file)
     if summary.status == "finished":
         return EXIT_OK
     if summary.status == "cancelled" or interrupted:
