@@ -27,11 +27,13 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from pipeline import AsyncPipeline
 from tui.loading import LoadError, default_pipeline, open_pipeline, open_recording
 from tui.messages import LoadFailed, OpenRun, PipelineLoaded, RecordingLoaded, WarmUpFinished
+from tui.screen_filter import CONTROL_CODES
 from tui.screens.debugger import DebuggerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.runs import RunsScreen
@@ -141,6 +143,10 @@ class PipedebugApp(App[None]):
         self.receiver = receiver
         self.debugger = self._new_debugger(self.replay_path)
         """The base screen; listening, it is never shown, and only lends its breakpoints to the replays."""
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then one that keeps control codes in a run's strings off the terminal."""
+        return [*super().get_line_filters(), CONTROL_CODES]
 
     def _new_debugger(self, replay: Path | None = None, *, closable: bool = False) -> DebuggerScreen:
         if replay is not None:

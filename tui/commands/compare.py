@@ -26,6 +26,7 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED, CommandError
+from tui.escapes import SafeConsole, visible
 from tui.options import (
     DEFAULT_PIPELINE,
     add_allow_module_argument,
@@ -82,7 +83,7 @@ def execute(options: argparse.Namespace) -> int:
     if len(queries) < 2:
         raise CommandError(f"{source}: comparing needs at least 2 queries, found {len(queries)}")
 
-    console = Console(file=sys.stdout)
+    console = SafeConsole(file=sys.stdout)
     console.print(
         Text.assemble(
             ("Comparing ", "bold"),
@@ -128,7 +129,7 @@ def execute(options: argparse.Namespace) -> int:
     failed = comparison.failed
     if not failed:
         return EXIT_OK
-    err_console = Console(file=sys.stderr)
+    err_console = SafeConsole(file=sys.stderr)
     for mode, run in failed:
         err_console.print(Text(f"{mode} query {run.query + 1} {run.status}: {run.error}"), soft_wrap=True)
     raise CommandError(f"{len(failed)} of {2 * len(queries)} runs did not finish", EXIT_RUN_FAILED)
@@ -168,7 +169,7 @@ def _line_printer(stream: TextIO) -> Callable[[str], None]:
     """Components' prints, whole lines at a time: concurrent runs would otherwise interleave them mid-line."""
 
     def write(line: str) -> None:
-        stream.write(line + "\n")
+        stream.write(visible(line) + "\n")
         stream.flush()
 
     return write

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Console
-
 from pipeline.runs.diff import diff_runs
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED
+from tui.escapes import SafeConsole
 from tui.options import add_runs_dir_argument, load_recording
 from tui.render_diff import render_diff
 
@@ -31,5 +30,5 @@ def execute(options: argparse.Namespace) -> int:
     run_a = load_recording(options.run_a, options.runs_dir)
     run_b = load_recording(options.run_b, options.runs_dir)
     diff = diff_runs(run_a.events, run_b.events)
-    Console(file=sys.stdout).print(render_diff(diff))
+    SafeConsole(file=sys.stdout).print(render_diff(diff))
     return EXIT_RUN_FAILED if diff.changed else EXIT_OK

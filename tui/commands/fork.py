@@ -11,7 +11,6 @@ import asyncio
 import sys
 from typing import Any
 
-from rich.console import Console
 from rich.text import Text
 
 from pipeline import DefinitionError
@@ -21,6 +20,7 @@ from pipeline.runs.store import RunStore
 from tui.commands import CommandError
 from tui.commands.replay import component_names
 from tui.commands.run import report_run, watch_run
+from tui.escapes import SafeConsole
 from tui.options import add_allow_module_argument, add_runs_dir_argument, coerce, load_recording
 
 
@@ -68,7 +68,7 @@ def execute(options: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise CommandError(f"{store.directory}: cannot write the recording: {exc.strerror or exc}") from exc
-    console, err_console = Console(file=sys.stdout), Console(file=sys.stderr)
+    console, err_console = SafeConsole(file=sys.stdout), SafeConsole(file=sys.stderr)
     console.print(
         Text.assemble(
             ("Forking ", "bold"),

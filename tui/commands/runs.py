@@ -7,12 +7,12 @@ import sys
 import time
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from pipeline.runs.store import LATEST, RunInfo, RunStore, StoreError
 from tui.commands import EXIT_OK, CommandError
+from tui.escapes import SafeConsole
 from tui.options import add_runs_dir_argument
 from tui.render import STATUS_STYLES
 
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def execute(options: argparse.Namespace) -> int:
     store = RunStore(options.runs_dir)
-    console = Console(file=sys.stdout)
+    console = SafeConsole(file=sys.stdout)
     if options.delete:
         try:
             path = store.delete(options.delete)

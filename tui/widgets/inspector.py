@@ -30,6 +30,7 @@ from textual.widgets.tree import TreeNode
 
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from pipeline.runs.haystack_values import ForeignValue, as_ours
+from tui.escapes import visible, visible_line
 from tui.layout.timeline import format_duration
 from tui.state.children import ChildSpanRecord
 from tui.state.session import VisitRecord
@@ -281,7 +282,7 @@ class StringView(TextArea):
     """
 
     def __init__(self, text: str) -> None:
-        super().__init__(text, read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
+        super().__init__(visible(text), read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
 
 
 def byte_stream_text(stream: ByteStream) -> Text:
@@ -420,9 +421,10 @@ def _children(value: Any, start: int) -> tuple[list[tuple[str, Any]], int]:
 
 
 def _tree_label(key: str, value: Any) -> Text:
+    key = visible_line(key)
     if _expandable(value):
         return Text.assemble((key, "bold"), "  ", (summarize(value), "dim"))
-    shown = repr(value)
+    shown = visible_line(repr(value))
     if len(shown) > REPR_CHARS:
         shown = shown[: REPR_CHARS - 1] + f"… ({summarize(value)})"
     return Text.assemble((key, "bold"), ": ", shown)
@@ -507,7 +509,7 @@ def value_view(value: Any) -> Widget:
         return StringView(value)
     if _expandable(value):
         return ValueTree(value)
-    return Static(Text(repr(value)), classes="scalar")
+    return Static(Text(visible(repr(value))), classes="scalar")
 
 
 def sockets_view(values: Mapping[str, Any]) -> list[Widget]:
@@ -661,7 +663,7 @@ class Inspector(Vertical):
         """Show the Error tab only for a failed visit, and switch to it when the selection moved there."""
         if traceback != self._traceback:
             self._traceback = traceback
-            self.query_one("#traceback", TextArea).text = traceback or ""
+            self.query_one("#traceback", TextArea).text = visible(traceback or "")
             if traceback is None:
                 if tabs.active == "error":
                     tabs.active = "outputs"

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import RichLog
 
+from tui.escapes import visible
 from tui.state.logs import LogLine
 
 COMPONENT_COLOURS = (
@@ -97,7 +98,7 @@ class LogView(Vertical):
 
     def write(self, component: str | None, text: str, level: str = "stdout") -> None:
         """Append a line; `component` is `None` for output from outside any visit."""
-        self.query_one(RichLog).write(log_text(component, text, level))
+        self.query_one(RichLog).write(log_text(component, visible(text), level))
         self.written += 1
 
     def submit(self, line: LogLine) -> None:
