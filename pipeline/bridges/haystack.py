@@ -99,7 +99,8 @@ class HaystackComponent:
 
     def __new__(cls, instance: Any, name: str | None = None) -> HaystackComponent:
         is_async = bool(getattr(instance, "__haystack_supports_async__", False))
-        return object.__new__(_adapter_class(type(instance), is_async))
+        haystack_class: type = type(instance)
+        return object.__new__(_adapter_class(haystack_class, is_async))
 
     def __init__(self, instance: Any, name: str | None = None) -> None:
         self.name = name or type(instance).__name__

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Self
+from typing import Any, Literal, Self, overload
 
 import networkx as nx
 
@@ -135,7 +135,9 @@ class PipelineGraph:
         """Socket pairs that may connect, each with the conversion it needs; exact matches win over conversions."""
         if not self.connection_type_validation:
             return [(o, i, None) for o in outputs for i in inputs]
-        exact = [(o, i, None) for o in outputs for i in inputs if types_are_compatible(o.type, i.type)]
+        exact: list[tuple[OutputSocket, InputSocket, ConversionStrategy | None]] = [
+            (o, i, None) for o in outputs for i in inputs if types_are_compatible(o.type, i.type)
+        ]
         if exact:
             return exact
         converted = [(o, i, conversion_strategy(o.type, i.type)) for o in outputs for i in inputs]
@@ -164,6 +166,14 @@ class PipelineGraph:
                 existing = self.senders(name, socket_name) if socket is not None else []
                 if socket is not None and existing:
                     self._join_senders(name, socket, existing, PipelineValidationError)
+
+    @overload
+    def _candidates(self, name: str, socket_name: str | None, kind: Literal["input_sockets"]) -> list[InputSocket]: ...
+
+    @overload
+    def _candidates(
+        self, name: str, socket_name: str | None, kind: Literal["output_sockets"]
+    ) -> list[OutputSocket]: ...
 
     def _candidates(self, name: str, socket_name: str | None, kind: str) -> list[InputSocket] | list[OutputSocket]:
         sockets = self.graph.nodes[name][kind]

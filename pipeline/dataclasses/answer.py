@@ -69,7 +69,7 @@ class ExtractedAnswer:
         for key in ("document_offset", "context_offset"):
             if (offset := parameters.get(key)) is not None:
                 parameters[key] = ExtractedAnswer.Span(**offset)
-        return default_from_dict(cls, {**data, "init_parameters": parameters})  # type: ignore[no-any-return]
+        return default_from_dict(cls, {**data, "init_parameters": parameters})
 
 
 @dataclass
@@ -106,4 +106,4 @@ class GeneratedAnswer:
         if (all_messages := meta.get("all_messages")) and isinstance(all_messages[0], dict):
             meta["all_messages"] = [ChatMessage.from_dict(message) for message in all_messages]
         parameters["meta"] = meta
-        return default_from_dict(cls, {**data, "init_parameters": parameters})  # type: ignore[no-any-return]
+        return default_from_dict(cls, {**data, "init_parameters": parameters})

@@ -112,7 +112,7 @@ class ReasoningContent:
 
 ChatMessageContentT = TextContent | ToolCall | ToolCallResult | ReasoningContent
 
-_SERIALIZATION_KEYS: dict[type, str] = {
+_SERIALIZATION_KEYS: dict[type[ChatMessageContentT], str] = {
     TextContent: "text",
     ToolCall: "tool_call",
     ToolCallResult: "tool_call_result",
@@ -135,7 +135,7 @@ def _deserialize_content_part(part: dict[str, Any]) -> ChatMessageContentT:
         return TextContent.from_dict(part)
     for cls, key in _SERIALIZATION_KEYS.items():
         if key in part:
-            return cls.from_dict(part[key])  # type: ignore[no-any-return, attr-defined]
+            return cls.from_dict(part[key])
     # Haystack words this for an LLM that wrote an invalid message during an agent run; kept as it is.
     raise ValueError(
         f"Unsupported content part in the serialized ChatMessage: {part}. "

@@ -81,8 +81,8 @@ def is_haystack_value(value: Any) -> bool:
 def haystack_to_dict(value: Any) -> dict[str, Any]:
     """`value.to_dict()`, a `Document`'s meta kept apart (Haystack flattens it by default; `from_dict` reads both)."""
     if type(value).__name__ == "Document":
-        return value.to_dict(flatten=False)  # type: ignore[no-any-return]
-    return value.to_dict()  # type: ignore[no-any-return]
+        return value.to_dict(flatten=False)
+    return value.to_dict()
 
 
 @cache
@@ -124,10 +124,10 @@ def as_ours(value: Any) -> Any:
     if isinstance(value, ForeignValue):
         path, data = value.type_path, value.data
     else:
-        path = haystack_type_path(value)
-        if path is None:
+        found = haystack_type_path(value)
+        if found is None:
             return value
-        data = haystack_to_dict(value)
+        path, data = found, haystack_to_dict(value)
     convert = _CONVERTERS.get(HAYSTACK_DATACLASSES.get(path, ""))
     if convert is None or not isinstance(data, dict):
         return value

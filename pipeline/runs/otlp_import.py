@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypedDict, cast
 
 import yaml
 from google.protobuf import json_format
@@ -331,6 +331,15 @@ class _Visit:
     spec_outputs: dict[str, Any] = field(default_factory=dict)
 
 
+class _VisitFields(TypedDict):
+    """The fields every event of one visit shares."""
+
+    run_id: str
+    visit_id: int
+    component: str
+    visit: int
+
+
 class _Converter:
     """One run span and what lies under it, turned into events and a definition."""
 
@@ -453,7 +462,7 @@ class _Converter:
             inputs = _json_tag(attributes.get(COMPONENT_INPUT, "{}"))
         else:
             inputs = dict.fromkeys(_json_tag(attributes.get("haystack.component.input_types")) or {}, NOT_TRACED)
-        common = {"run_id": self.run_id, "visit_id": visit.visit_id, "component": visit.component, "visit": visit.visit}
+        common = _VisitFields(run_id=self.run_id, visit_id=visit.visit_id, component=visit.component, visit=visit.visit)
         events: list[RunEvent] = [
             ComponentStarted(
                 **common, time=start, inputs=inputs if isinstance(inputs, dict) else {}, mode=mode, reused=reused

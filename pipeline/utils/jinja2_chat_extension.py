@@ -65,10 +65,10 @@ class ChatMessageExtension(Extension):
     """Adds the `{% message role=... [name=...] [meta={...}] %}...{% endmessage %}` tag and `templatize_part`."""
 
     SUPPORTED_ROLES: ClassVar[list[str]] = [role.value for role in ChatRole]
-    tags: ClassVar[set[str]] = {"message"}
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
+        self.tags = {"message"}  # jinja2's parser reads the tags of each bound instance
         setattr(environment, _NONCE_ATTR, secrets.token_hex(16))
         environment.finalize = _finalize
         environment.filters["templatize_part"] = templatize_part

@@ -125,4 +125,4 @@ class ChatPromptBuilder:
         parameters = dict(data.get("init_parameters") or {})
         if isinstance(template := parameters.get("template"), list):
             parameters["template"] = [ChatMessage.from_dict(message) for message in template]
-        return default_from_dict(cls, {**data, "init_parameters": parameters})  # type: ignore[no-any-return]
+        return default_from_dict(cls, {**data, "init_parameters": parameters})

@@ -106,7 +106,7 @@ class JSONConverter:
         else:
             objects = [json.loads(file_content)]
         if self._content_key is None:
-            result = []
+            result: list[tuple[str, dict[str, Any]]] = []
             for obj in objects:
                 if isinstance(obj, dict | list):
                     logger.warning("Expected a scalar value but got %s. Skipping it.", obj)

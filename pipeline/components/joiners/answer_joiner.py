@@ -76,4 +76,4 @@ class AnswerJoiner:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AnswerJoiner:
-        return default_from_dict(cls, data)  # type: ignore[no-any-return]
+        return default_from_dict(cls, data)

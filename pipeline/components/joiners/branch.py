@@ -33,7 +33,7 @@ class BranchJoiner:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BranchJoiner:
         parameters = {**data["init_parameters"], "type_": deserialize_type(data["init_parameters"]["type_"])}
-        return default_from_dict(cls, {**data, "init_parameters": parameters})  # type: ignore[no-any-return]
+        return default_from_dict(cls, {**data, "init_parameters": parameters})
 
     def run(self, **kwargs: Any) -> dict[str, Any]:
         """`{"value": the value received}`."""

@@ -89,9 +89,7 @@ class ConditionalRouter:
             else:
                 names = input_variables(self._env, [route["condition"], *outputs])
             variables.update(dict.fromkeys(names))
-            output_types.update(
-                zip(_as_list(route["output_name"]), _as_list(route["output_type"]), strict=True)  # type: ignore[arg-type]
-            )
+            output_types.update(zip(_as_list(route["output_name"]), _as_list(route["output_type"]), strict=True))
         unused = [name for name in self.optional_variables if name not in variables]
         if unused:
             logger.warning(

@@ -100,7 +100,7 @@ def _describe_outputs(outputs: dict[str, OutputSocket] | None) -> str:
     return "{" + ", ".join(f"{s.name}: {type_name(s.type)}" for s in outputs.values()) + "}"
 
 
-def _record_init_parameters(cls: type) -> None:
+def _record_init_parameters(cls: type[Any]) -> None:
     """Wrap `__init__` so each instance remembers its init arguments, the default for serialization."""
     original_init = cls.__init__
     if original_init is object.__init__:
@@ -120,7 +120,7 @@ def _record_init_parameters(cls: type) -> None:
             self.__dict__[INIT_PARAMETERS_ATTR] = params
         original_init(self, *args, **kwargs)
 
-    cls.__init__ = __init__  # type: ignore[misc]
+    cls.__init__ = __init__
 
 
 class _ComponentDecorator:

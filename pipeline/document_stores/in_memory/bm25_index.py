@@ -195,7 +195,9 @@ class BM25Index:
         weights: list[tuple[int, float]] = []
         for token in tokens:
             term = self.vocabulary.get(token)
-            df = int(frequencies[term]) if term is not None else 0
+            if term is None:
+                continue
+            df = int(frequencies[term])
             if df == 0:
                 continue
             if algorithm == "BM25L":

@@ -236,7 +236,9 @@ class InMemoryDocumentStore:
             validate_filters(filters)
         storage = self._storage
         with storage.lock:
-            documents = [storage.documents[slot] for slot in storage.slots.values()]
+            documents = [
+                document for slot in storage.slots.values() if (document := storage.documents[slot]) is not None
+            ]
         if filters:
             documents = [document for document in documents if document_matches_filter(filters, document)]
         return [replace(document, meta=dict(document.meta)) for document in documents]
@@ -388,7 +390,8 @@ class InMemoryDocumentStore:
         storage = self._storage
         mask = np.zeros(len(storage.documents), dtype=bool)
         for slot in storage.slots.values():
-            mask[slot] = document_matches_filter(filters, storage.documents[slot])
+            document = storage.documents[slot]
+            mask[slot] = document is not None and document_matches_filter(filters, document)
         return mask
 
     def _check_dimension(self, vectors: np.ndarray, replaced: list[str]) -> None:
@@ -449,8 +452,10 @@ class InMemoryDocumentStore:
         except (TypeError, ValueError):
             vectors = None
         if vectors is None or vectors.ndim != 2 or vectors.shape[1] == 0 or not np.isfinite(vectors).all():
-            for document in documents:  # one at a time, to name the document at fault
-                _vector(document.embedding, f"the embedding of document {document.id!r}")
+            # One at a time, to name the document at fault (their dimensions agree, checked above).
+            return np.stack(
+                [_vector(document.embedding, f"the embedding of document {document.id!r}") for document in documents]
+            )
         return vectors
 
 
