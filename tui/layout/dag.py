@@ -566,14 +566,14 @@ class _Builder:
 
     def _layer_numbers(self) -> list[int]:
         """Longest path from the sources, after reversing each cycle's back edges."""
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[int] = nx.DiGraph()
         graph.add_nodes_from(range(len(self.items)))
         for edge in self.model.edges:
             sender, receiver = self.index[edge.sender], self.index[edge.receiver]
             if sender != receiver:
                 graph.add_edge(sender, receiver)
         back = _back_edges(graph)
-        dag = nx.DiGraph()
+        dag: nx.DiGraph[int] = nx.DiGraph()
         dag.add_nodes_from(graph)
         dag.add_edges_from((v, u) if (u, v) in back else (u, v) for u, v in graph.edges)
         layer_of = [0] * len(self.items)
@@ -614,9 +614,9 @@ class _Builder:
                 previous = (dummy, None)
             self.gaps[layer_of[lower] - 1].setdefault((previous, (lower, lower_port)), []).append(index)
         for gap in self.gaps:
-            for upper, lower in gap:
-                self.items[upper[0]].down.append((upper[1], lower))
-                self.items[lower[0]].up.append((lower[1], upper))
+            for top, bottom in gap:
+                self.items[top[0]].down.append((top[1], bottom))
+                self.items[bottom[0]].up.append((bottom[1], top))
         self.layers = [[] for _ in range(max(layer_of, default=-1) + 1)]
         for item in self.items:
             self.layers[item.layer].append(item)
@@ -678,7 +678,8 @@ class _Builder:
                 for port, other in links:
                     assert port is not None
                     where.setdefault(port, []).append(self.items[other[0]].pos)
-                sides.append(sorted(where, key=lambda p, w=where: (sum(w[p]) / len(w[p]), self.first_edge[node, p])))
+                rank = {p: (sum(at) / len(at), self.first_edge[node, p]) for p, at in where.items()}
+                sides.append(sorted(where, key=rank.__getitem__))
             span = self.node_width
             if self.direction == "right":
                 span = max(BOX_HEIGHT, 2 + max(len(ports) for ports in sides))
@@ -983,7 +984,7 @@ def _isotonic(targets: list[float], weights: list[float]) -> list[float]:
 def _constraints(nets: list[_Net], pos: Callable[[Point], int]) -> nx.DiGraph:
     """Net i must run above net j when i comes down from the layer above at the column where j goes down into
     the layer below, or their verticals would overlap; each edge keeps the upper points that require it."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[int] = nx.DiGraph()
     graph.add_nodes_from(range(len(nets)))
     lower_at = {pos(point): j for j, net in enumerate(nets) for point in net.bottoms}
     for i, net in enumerate(nets):
