@@ -64,6 +64,22 @@ class ComponentProgress:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentLogged:
+    """A running component printed a line, issued a warning or emitted a log record (see
+    `PipelineRun(capture_logs=True)`), attributed to its visit, so recordings and replays show it too."""
+
+    run_id: str
+    time: float
+    visit_id: int
+    component: str
+    level: str
+    """`stdout` or `stderr` for prints, `warning` for warnings, the lower-cased level name for log records."""
+    logger: str
+    """The logger's name for log records; empty for prints and warnings."""
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ComponentFinished:
     run_id: str
     time: float
@@ -178,6 +194,7 @@ RunEvent: TypeAlias = (
     | ComponentWarmedUp
     | ComponentStarted
     | ComponentProgress
+    | ComponentLogged
     | ComponentFinished
     | OutputsReplaced
     | ComponentFailed

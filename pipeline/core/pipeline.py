@@ -58,6 +58,7 @@ class PipelineBase(PipelineGraph):
         concurrency_limit: int = 4,
         reuse_outputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
         override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+        capture_logs: bool = False,
     ) -> PipelineRun:
         """Start a run and return its event stream; inputs are validated now, before anything runs.
 
@@ -77,6 +78,7 @@ class PipelineBase(PipelineGraph):
             trace_operation=self._trace_operation,
             metadata=self.metadata,
             in_rounds=self._in_rounds,
+            capture_logs=capture_logs,
         )
 
     async def _final_outputs(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import contextvars
 import copy
 import heapq
@@ -46,6 +47,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentLogged,
     ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
@@ -56,6 +58,7 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
+from pipeline.core.logs import LogSink, acquire_hooks, release_hooks, set_log_sink
 from pipeline.core.plan import Connection, ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
 from pipeline.core.type_utils import type_name, value_matches_type
@@ -113,11 +116,18 @@ class _Visit:
     node: NodePlan
     visit_id: int
     visit: int
-    task: asyncio.Task[_Outcome]
+    task: asyncio.Task[_Outcome] | None
+    """None until the consumer asks for the event after the visit's `ComponentStarted` (see `_launch`)."""
     started_at: float
     reused: bool
     context: contextvars.Context
     """The context the component runs in: its tracing span is opened and closed there."""
+    inputs: dict[str, Any]
+    recorded: dict[str, Any] | None
+    """The outputs a reused visit hands on instead of running."""
+
+
+_Completion = asyncio.Task[_Outcome] | ComponentProgress | ComponentLogged | None
 
 
 @dataclass(slots=True)
@@ -182,6 +192,7 @@ class PipelineRun:
         trace_operation: str = "haystack.async_pipeline.run",
         metadata: dict[str, Any] | None = None,
         in_rounds: bool = False,
+        capture_logs: bool = False,
     ) -> None:
         """`reuse_outputs` maps `(component, visit)` to outputs to hand on instead of executing that visit, and
         `override_inputs` to inputs that replace what that visit would receive: together they fork a recorded
@@ -221,14 +232,21 @@ class PipelineRun:
         self._highest: list[str] = []
         """Heaps of names: equally ready components start in name order, as in Haystack."""
         self._in_rounds = in_rounds
+        self._capture_logs = capture_logs
+        """Prints, warnings and log records of the visits become `ComponentLogged` events (`pipeline.core.logs`)."""
+        self._capturing = False
+        self._unlaunched: dict[int, _Visit] = {}
+        """Visits whose `ComponentStarted` has not been read yet, by visit id: they do not execute before it is."""
+        self._handed: _Visit | None = None
+        """The visit whose `ComponentStarted` was read last: it executes when the consumer asks for more."""
         self._next_round: list[str] = []
         """With `in_rounds`: components that became ready while a round was running."""
         self._deferred: dict[str, Priority] = {}
         self._touched: set[str] = set(plan.nodes)
         self._running: dict[str, _Visit] = {}
         self._visit_of_task: dict[asyncio.Task[_Outcome], _Visit] = {}
-        self._completed: asyncio.Queue[asyncio.Task[_Outcome] | ComponentProgress | None] | None = None
-        """Finished visits and progress reports, in arrival order; None wakes the consumer after `cancel()`."""
+        self._completed: asyncio.Queue[_Completion] | None = None
+        """Finished visits, progress and log lines, in arrival order; None wakes the consumer after `cancel()`."""
         self._delivery: _Delivery | None = None
         self._outputs: dict[str, dict[str, Any]] = {}
         self._visit_count = 0
@@ -253,6 +271,10 @@ class PipelineRun:
         return self
 
     async def __anext__(self) -> RunEvent:
+        if self._handed is not None:
+            visit, self._handed = self._handed, None
+            if not (self._finished or self._cancel_requested or self._failure is not None):
+                self._launch(visit)
         while not self._events:
             if self._finished:
                 raise StopAsyncIteration
@@ -261,7 +283,10 @@ class PipelineRun:
             except BaseException:
                 await self.aclose()
                 raise
-        return self._events.popleft()
+        event = self._events.popleft()
+        if self._unlaunched and type(event) is ComponentStarted:
+            self._handed = self._unlaunched.pop(event.visit_id, None)
+        return event
 
     async def __aenter__(self) -> Self:
         return self
@@ -302,7 +327,7 @@ class PipelineRun:
 
     def queued_completions(self) -> list[str]:
         """Components that finished while the consumer was paused and whose events wait to be read."""
-        return [visit.node.name for visit in self._running.values() if visit.task.done()]
+        return [visit.node.name for visit in self._running.values() if visit.task is not None and visit.task.done()]
 
     def replace_outputs(self, visit_id: int, outputs: dict[str, Any]) -> None:
         """Replace the outputs of the component whose `ComponentFinished` was just read, before they are delivered.
@@ -364,7 +389,7 @@ class PipelineRun:
             return
         assert self._completed is not None
         item = await self._completed.get()
-        if isinstance(item, ComponentProgress):
+        if isinstance(item, ComponentProgress | ComponentLogged):
             self._events.append(item)
         elif item is not None:
             self._complete(item)
@@ -372,6 +397,9 @@ class PipelineRun:
     def _start_run(self) -> None:
         self._started = True
         self._completed = asyncio.Queue()
+        if self._capture_logs:
+            acquire_hooks()
+            self._capturing = True
         started = RunStarted(
             run_id=self.run_id,
             time=time.perf_counter(),
@@ -555,6 +583,8 @@ class PipelineRun:
             Visit(self.run_id, self._visit_count, name),
             self._progress_reporter(loop, self._visit_count, name),
         )
+        if self._capturing:
+            context.run(set_log_sink, self._log_sink(loop, self._visit_count, name))
         reused = self._reuse.get((name, visit))
         started = ComponentStarted(
             run_id=self.run_id,
@@ -568,21 +598,33 @@ class PipelineRun:
         )
         if self._spans is not None:
             context.run(self._spans.component_started, started)
-        if reused is not None:
-            task = asyncio.create_task(_recorded(reused), name=f"pipedebug:{name}#{visit}:reused")
-        elif node.is_async:
-            task = asyncio.create_task(
-                _call_async(node.instance.run_async, isolated), name=f"pipedebug:{name}#{visit}", context=context
-            )
-        else:  # the context is entered in the worker thread; a context can be entered in one place at a time
-            future = loop.run_in_executor(self._thread_pool(), context.run, _call_sync, node.instance.run, isolated)
-            task = asyncio.create_task(_await_future(future), name=f"pipedebug:{name}#{visit}")
-        assert self._completed is not None
-        task.add_done_callback(self._completed.put_nowait)
-        self._running[name] = self._visit_of_task[task] = _Visit(
-            node, self._visit_count, visit, task, now, reused is not None, context
+        self._running[name] = self._unlaunched[self._visit_count] = _Visit(
+            node, self._visit_count, visit, None, now, reused is not None, context, isolated, reused
         )
         self._events.append(started)
+
+    def _launch(self, visit: _Visit) -> None:
+        """Execute a started visit. Called on the consumer's first request after it read the `ComponentStarted`,
+        so a consumer paused right after that event (a breakpoint before the component) holds the component back."""
+        node, name = visit.node, visit.node.name
+        if visit.recorded is not None:
+            task = asyncio.create_task(_recorded(visit.recorded), name=f"pipedebug:{name}#{visit.visit}:reused")
+        elif node.is_async:
+            task = asyncio.create_task(
+                _call_async(node.instance.run_async, visit.inputs),
+                name=f"pipedebug:{name}#{visit.visit}",
+                context=visit.context,
+            )
+        else:  # the context is entered in the worker thread; a context can be entered in one place at a time
+            loop = asyncio.get_running_loop()
+            future = loop.run_in_executor(
+                self._thread_pool(), visit.context.run, _call_sync, node.instance.run, visit.inputs
+            )
+            task = asyncio.create_task(_await_future(future), name=f"pipedebug:{name}#{visit.visit}")
+        assert self._completed is not None
+        task.add_done_callback(self._completed.put_nowait)
+        visit.task = task
+        self._visit_of_task[task] = visit
 
     def _progress_reporter(
         self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str
@@ -604,6 +646,35 @@ class PipelineRun:
             loop.call_soon_threadsafe(completed.put_nowait, event)
 
         return report
+
+    def _log_sink(self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str) -> LogSink:
+        """Where what one visit prints and logs goes: a `ComponentLogged` queued like progress, from any thread."""
+        completed = self._completed
+        assert completed is not None
+
+        def sink(level: str, logger: str, text: str) -> None:
+            event = ComponentLogged(
+                run_id=self.run_id,
+                time=time.perf_counter(),
+                visit_id=visit_id,
+                component=component,
+                level=level,
+                logger=logger,
+                text=text,
+            )
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the run is over, and its events too
+                loop.call_soon_threadsafe(completed.put_nowait, event)
+
+        return sink
+
+    def _drain_reports(self) -> None:
+        """Keep the log lines and progress that arrived before the run ended abnormally: they belong to it."""
+        if self._completed is None:
+            return
+        while not self._completed.empty():
+            item = self._completed.get_nowait()
+            if isinstance(item, ComponentProgress | ComponentLogged):
+                self._events.append(item)
 
     def _complete(self, task: asyncio.Task[_Outcome]) -> None:
         visit = self._visit_of_task.pop(task)
@@ -810,7 +881,9 @@ class PipelineRun:
     async def _end_abnormally(self) -> None:
         """After a failure or a cancel request: stop what is in flight, report each visit, then end the run."""
         self._finished = True
-        for visit, outcome in await self._stop_in_flight():
+        stopped = await self._stop_in_flight()
+        self._drain_reports()
+        for visit, outcome in stopped:
             if outcome is None:
                 self._events.append(
                     ComponentCancelled(
@@ -845,18 +918,24 @@ class PipelineRun:
         visits = list(self._running.values())
         self._running.clear()
         self._visit_of_task.clear()
-        if not visits:
-            return []
+        self._unlaunched.clear()
+        self._handed = None
+        tasks = [visit.task for visit in visits if visit.task is not None]
         for visit in visits:
-            if visit.node.is_async:
+            if visit.task is not None and visit.node.is_async:
                 visit.task.cancel()
-        await asyncio.wait([visit.task for visit in visits])
-        return [(v, None if v.task.cancelled() else v.task.result()) for v in visits]
+        if tasks:
+            await asyncio.wait(tasks)
+        return [(v, None if v.task is None or v.task.cancelled() else v.task.result()) for v in visits]
 
     def _shutdown_executor(self) -> None:
+        """Called however the run ends: no worker thread is kept, and this run's logs are no longer captured."""
         if self._executor is not None:
             self._executor.shutdown(wait=False)
             self._executor = None
+        if self._capturing:
+            self._capturing = False
+            release_hooks()
 
 
 def _started(entry: tuple[str | None, Any, int]) -> int:

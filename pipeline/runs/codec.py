@@ -37,6 +37,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentLogged,
     ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
@@ -84,6 +85,7 @@ EVENT_CLASSES: dict[str, type] = {
         ComponentWarmedUp,
         ComponentStarted,
         ComponentProgress,
+        ComponentLogged,
         ComponentFinished,
         OutputsReplaced,
         ComponentFailed,
@@ -468,6 +470,9 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "service": lambda value: type(value) is str,
     "span_id": lambda value: type(value) is str,
     "parent_span_id": lambda value: type(value) is str,
+    "level": lambda value: type(value) is str,
+    "logger": lambda value: type(value) is str,
+    "text": lambda value: type(value) is str,
 }
 """What each event field must hold once decoded, so a damaged line is reported instead of breaking a viewer."""
 

@@ -17,6 +17,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentLogged,
     ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
@@ -163,7 +164,7 @@ class RunSummary:
                 if progress_span is not None:
                     progress_span.progress = (event.done, event.total, event.message)
                 return progress_span
-            case OutputsReplaced() | ChildSpan():
+            case OutputsReplaced() | ChildSpan() | ComponentLogged():
                 return None
         raise TypeError(f"Not a run event: {event!r}")
 

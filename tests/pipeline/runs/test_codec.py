@@ -18,6 +18,7 @@ from pipeline.core.events import (
     ComponentCancelled,
     ComponentFailed,
     ComponentFinished,
+    ComponentLogged,
     ComponentProgress,
     ComponentStarted,
     ComponentWarmedUp,
@@ -396,6 +397,7 @@ EVENTS = [
     ComponentWarmedUp(run_id="r", time=1.1, component="a", started_at=1.0, finished_at=1.05),
     ComponentStarted(run_id="r", time=1.2, visit_id=1, component="a", visit=1, inputs={"x": b"raw"}, mode="sync"),
     ComponentProgress(run_id="r", time=1.3, visit_id=1, component="a", done=1, total=None, message="half"),
+    ComponentLogged(run_id="r", time=1.31, visit_id=1, component="a", level="info", logger="app.a", text="half way"),
     ComponentFinished(
         run_id="r",
         time=1.4,
