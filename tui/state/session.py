@@ -144,6 +144,16 @@ class DebugSession:
         return [span.component for span in self.summary.running if span.component not in self.queued]
 
     @property
+    def pausing(self) -> bool:
+        """A pause was asked for and has not taken effect yet: it does at the next event the stream yields."""
+        return self._pause_requested and self.status in ("idle", "running")
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for and the run has not ended yet: in-flight visits are being cancelled."""
+        return self._stopping and self.status not in ENDED
+
+    @property
     def editable_visit(self) -> int | None:
         """The visit whose outputs `edit_outputs` may replace now, if any."""
         last = self.events[-1] if self.events else None
@@ -186,20 +196,25 @@ class DebugSession:
             self.queued = []
 
     def pause(self) -> None:
-        """Stop pulling after the event being read now; components in flight keep running."""
-        if self.status not in ENDED and not self._stopping:
+        """Stop pulling after the event being read now; components in flight keep running. Until that event
+        comes, `pausing` says the pause is on its way."""
+        if self.status not in ENDED and not self._stopping and self.status != "paused":
             self._pause_requested = True
+            self._changed()
 
     def resume(self) -> None:
-        """Continue: pull freely until a breakpoint, a pause or the end."""
-        self._pause_requested = self._stepping = False
+        """Continue: pull freely until a breakpoint, a pause or the end (also when asked before `run` started:
+        a session made to start paused then starts playing)."""
+        self._pause_requested = self._stepping = self._start_paused = False
         self._release.set()
+        self._changed()
 
     def step(self) -> None:
         """Release events up to the next component completion, then pause again."""
         if self.status not in ENDED and not self._stopping:
-            self._pause_requested, self._stepping = False, True
+            self._pause_requested, self._stepping, self._start_paused = False, True, False
             self._release.set()
+            self._changed()
 
     def stop(self) -> None:
         """Cancel the run; the pump drains its last events (cancelled visits, `RunCancelled`) and ends."""
