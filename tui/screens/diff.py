@@ -158,7 +158,8 @@ class DiffScreen(Screen[None]):
             heading.update(Text(self.error))
             heading.add_class("-error")
             return
-        loaded: LoadedDiff = event.worker.result
+        loaded = event.worker.result
+        assert isinstance(loaded, LoadedDiff)  # a worker that succeeded returned load_diff's result
         self.loaded = loaded
         heading.update(run_heading(loaded))
         await body.mount_all(self._sections(loaded.diff))
@@ -189,8 +190,9 @@ class DiffScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#diff-changes")
     @on(OptionList.OptionSelected, "#diff-changes")
-    def _scroll_to(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
-        """Bring the picked visit's section to the top of the view."""
+    def _show_section(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+        """Bring the picked visit's section to the top of the view (named so as not to shadow Textual's own
+        `Widget._scroll_to`, through which the screen itself is scrolled)."""
         section = self.query_one(f"#diff-body > #{event.option_id}")
         self.query_one("#diff-body", VerticalScroll).scroll_to_widget(section, top=True, animate=False)
 

@@ -242,6 +242,22 @@ async def test_n_and_shift_n_jump_between_changed_visits(tmp_path: Path) -> None
         assert changes.highlighted == 0 and body.scroll_y == retriever.virtual_region.y
 
 
+async def test_the_screen_itself_scrolls_as_any_widget_does(tmp_path: Path) -> None:
+    """Textual scrolls a screen through `Widget._scroll_to` (scroll_to, scroll_home, and scroll_to_widget up the
+    ancestors): the handler that shows a picked section must not shadow it, or any such scroll raises."""
+    app = DiffApp(*await rag_runs(tmp_path))
+    async with app.run_test(size=(120, 24)) as pilot:
+        screen = await loaded(pilot)
+        screen.scroll_home(animate=False, immediate=True)
+        screen.scroll_end(animate=False)  # deferred to after the next refresh, as Textual's own calls are
+        await pilot.pause()
+        assert screen.scroll_y == 0  # nothing to scroll: the panes fit the screen
+        await pilot.press("n")
+        await pilot.pause()
+        body = screen.query_one("#diff-body", VerticalScroll)
+        assert body.scroll_y == screen.query_one("#visit-0").virtual_region.y > 0
+
+
 async def test_runs_that_differ_only_in_timing(tmp_path: Path) -> None:
     outputs = {"documents": docs(("alpha", 0.9))}
     a = await record(tmp_path, run_events("aaaa1111-run", [Visit("retriever", 0.01, 0.02, outputs)], 0.03))
