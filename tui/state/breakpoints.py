@@ -1,18 +1,27 @@
-"""Breakpoints on components' completions, optionally conditional on the outputs, saved per pipeline as dicts.
+"""Breakpoints before a component runs or after it completes, optionally conditional, saved per pipeline as dicts.
 
-A breakpoint belongs to a component, not to a visit: it is checked on every `ComponentFinished` of that
-component, which is the one moment the engine lets a consumer look at (and replace) outputs before anything
-downstream starts. One breakpoint per component is enough, since a condition can combine cases with `or`.
+A breakpoint belongs to a component, not to a visit. One that breaks `after` is checked on every
+`ComponentFinished` of that component, the one moment the engine lets a consumer look at (and replace) outputs
+before anything downstream starts; its condition reads the outputs. One that breaks `before` is checked on every
+`ComponentStarted`: the engine does not execute a visit until the consumer asks for the event after its start
+(see docs/engine.md), so pausing there holds the component back; its condition reads the inputs. Either
+condition may name `visit` (the visit number), so `visit == 3` stops on a loop's third lap. One breakpoint per
+component is enough, since a condition can combine cases with `or`.
+
+`start_paused` is a one-shot breakpoint before whichever component starts first (`pipedebug --paused`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from pipeline.core.events import ComponentFinished
+from pipeline.core.events import ComponentFinished, ComponentStarted
 from tui.state.conditions import Condition, ConditionEvaluationError, ConditionSyntaxError
+
+When = Literal["after", "before"]
+WHEN: tuple[When, ...] = ("after", "before")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +36,8 @@ class BreakpointHit:
     """What the condition evaluated to (`None` for an unconditional breakpoint)."""
     error: str | None = None
     """The condition error, when evaluating the condition failed on this visit."""
+    when: When = "after"
+    """`before`: the run is paused right after the visit's `ComponentStarted`, the component not yet run."""
 
 
 @dataclass(slots=True)
@@ -34,6 +45,8 @@ class Breakpoint:
     component: str
     condition: Condition | None = None
     enabled: bool = True
+    when: When = "after"
+    """Break `after` the component completes (outputs) or `before` it runs (inputs)."""
     hits: int = 0
     """How many times this breakpoint stopped the run since the hit counts were last reset."""
     last_error: str | None = None
@@ -43,14 +56,18 @@ class Breakpoint:
     def condition_text(self) -> str | None:
         return None if self.condition is None else self.condition.text
 
-    def check(self, event: ComponentFinished) -> BreakpointHit | None:
-        """Whether this breakpoint stops the run at `event`; counts the hit when it does."""
+    def check(self, event: ComponentFinished | ComponentStarted) -> BreakpointHit | None:
+        """Whether this breakpoint stops the run at `event` (a completion for `after`, a start for `before`);
+        counts the hit when it does."""
         if not self.enabled or event.component != self.component:
+            return None
+        if self.when != ("before" if isinstance(event, ComponentStarted) else "after"):
             return None
         value, error = None, None
         if self.condition is not None:
+            values = event.inputs if isinstance(event, ComponentStarted) else event.outputs
             try:
-                value, holds = self.condition.evaluate(event.outputs, event.visit)
+                value, holds = self.condition.evaluate(values, event.visit)
             except ConditionEvaluationError as exc:
                 error = str(exc)
             else:
@@ -59,11 +76,14 @@ class Breakpoint:
                     return None
             self.last_error = error
         self.hits += 1
-        return BreakpointHit(event.component, event.visit_id, event.visit, self.condition_text, value, error)
+        return BreakpointHit(event.component, event.visit_id, event.visit, self.condition_text, value, error, self.when)
 
     def to_dict(self) -> dict[str, Any]:
         """What is saved: hit counts and errors belong to a session, not to the pipeline."""
-        return {"component": self.component, "condition": self.condition_text, "enabled": self.enabled}
+        saved = {"component": self.component, "condition": self.condition_text, "enabled": self.enabled}
+        if self.when != "after":  # sets saved before breakpoints had a side stay the same
+            saved["when"] = self.when
+        return saved
 
 
 class Breakpoints:
@@ -72,6 +92,8 @@ class Breakpoints:
     def __init__(self) -> None:
         self._by_component: dict[str, Breakpoint] = {}
         self.version = 0
+        self.start_paused = False
+        """Pause before the first component that starts, once (then this turns itself off)."""
 
     def __iter__(self) -> Iterator[Breakpoint]:
         return iter(list(self._by_component.values()))
@@ -85,11 +107,15 @@ class Breakpoints:
     def get(self, component: str) -> Breakpoint | None:
         return self._by_component.get(component)
 
-    def add(self, component: str, condition: str | None = None, *, enabled: bool = True) -> Breakpoint:
+    def add(
+        self, component: str, condition: str | None = None, *, enabled: bool = True, when: When = "after"
+    ) -> Breakpoint:
         """Set a breakpoint on `component`, replacing any it had; raises `ConditionSyntaxError` for a bad
         condition, leaving the breakpoints as they were."""
+        if when not in WHEN:
+            raise ValueError(f"A breakpoint breaks 'before' or 'after' its component, not {when!r}.")
         compiled = _compile(condition)
-        breakpoint_ = self._by_component[component] = Breakpoint(component, compiled, enabled)
+        breakpoint_ = self._by_component[component] = Breakpoint(component, compiled, enabled, when)
         self._changed()
         return breakpoint_
 
@@ -122,8 +148,28 @@ class Breakpoints:
         self._changed()
         return breakpoint_
 
-    def check(self, event: ComponentFinished) -> BreakpointHit | None:
-        """The hit, if the breakpoint on the finished component stops the run here."""
+    def set_when(self, component: str, when: When) -> Breakpoint:
+        """Break before the component runs or after it completes; its condition then reads inputs or outputs."""
+        if when not in WHEN:
+            raise ValueError(f"A breakpoint breaks 'before' or 'after' its component, not {when!r}.")
+        breakpoint_ = self._require(component)
+        breakpoint_.when = when
+        breakpoint_.last_error = None
+        self._changed()
+        return breakpoint_
+
+    def toggle_when(self, component: str) -> Breakpoint:
+        """Switch the breakpoint on `component` between before and after."""
+        breakpoint_ = self._require(component)
+        return self.set_when(component, "before" if breakpoint_.when == "after" else "after")
+
+    def check(self, event: ComponentFinished | ComponentStarted) -> BreakpointHit | None:
+        """The hit, if a breakpoint stops the run here: after the finished component, or before the started one
+        (or before the first component to start, with `start_paused`)."""
+        if self.start_paused and isinstance(event, ComponentStarted):
+            self.start_paused = False
+            self._changed()
+            return BreakpointHit(event.component, event.visit_id, event.visit, None, when="before")
         breakpoint_ = self._by_component.get(event.component)
         if breakpoint_ is None:
             return None
@@ -149,14 +195,17 @@ class Breakpoints:
             component = entry.get("component") if isinstance(entry, dict) else None
             condition = entry.get("condition") if isinstance(entry, dict) else None
             enabled = entry.get("enabled", True) if isinstance(entry, dict) else None
+            when = entry.get("when", "after") if isinstance(entry, dict) else None
             if not isinstance(component, str) or not component:
                 raise ValueError(f"Breakpoint {index}: 'component' must be a component name, got {component!r}.")
             if condition is not None and not isinstance(condition, str):
                 raise ValueError(f"Breakpoint on '{component}': 'condition' must be text or null.")
             if not isinstance(enabled, bool):
                 raise ValueError(f"Breakpoint on '{component}': 'enabled' must be true or false.")
+            if when not in WHEN:
+                raise ValueError(f"Breakpoint on '{component}': 'when' must be 'before' or 'after', not {when!r}.")
             try:
-                breakpoints.add(component, condition, enabled=enabled)
+                breakpoints.add(component, condition, enabled=enabled, when=when)
             except ConditionSyntaxError as error:  # a condition this version no longer accepts
                 raise ValueError(f"Breakpoint on '{component}': {error}") from error
         return breakpoints

@@ -281,11 +281,11 @@ class DebugSession:
         self._fold(event)
         if isinstance(event, TERMINAL_EVENTS) or self._stopping:
             return None
-        if isinstance(event, ComponentFinished) and not self._winding_down:
+        if isinstance(event, ComponentFinished | ComponentStarted) and not self._winding_down:
             hit = self.breakpoints.check(event)
             if hit is not None:
                 return PauseReason("breakpoint", event, hit)
-            if self._stepping:
+            if self._stepping and isinstance(event, ComponentFinished):
                 return PauseReason("step", event)
         return PauseReason("user", event) if self._pause_requested else None
 
