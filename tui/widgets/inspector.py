@@ -17,19 +17,20 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TabPane, TextArea, Tree
+from textual.widgets import Button, Collapsible, DataTable, Static, TabbedContent, TabPane, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
-from pipeline.runs.haystack_values import ForeignValue, as_ours
+from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, as_ours
 from tui.escapes import visible, visible_line
 from tui.layout.timeline import format_duration
 from tui.state.children import ChildSpanRecord
@@ -39,6 +40,16 @@ FIRST_ROWS = 100
 """Documents put in the table at once: enough to fill any screen."""
 ROWS_PER_CHUNK = 300
 """Documents added per step after that, each step measured by the table before the next (~30 ms)."""
+DOCUMENTS_SHOWN = 1_000
+"""Documents in the table until the user asks for more (`m`, or the button): a table of 100k rows fills for a
+minute and answers keys in a second; past a thousand nobody scrolls anyway."""
+DOCUMENTS_MORE = 1_000
+"""Documents each "more" adds."""
+STRING_PART = 100_000
+"""Characters of a string shown at once; a longer one is shown a part at a time (`m` next, `M` previous), since
+the editor takes about 0.4 s to take in a megabyte and seconds for 50 MB, all of it on the event loop."""
+DETAIL_CHARS = 20_000
+"""Characters of a document's content (or a message's text) shown; the rest is counted."""
 PREVIEW_CHARS = 40
 META_PREVIEW_CHARS = 24
 WRAP_LIMIT = 100_000
@@ -81,9 +92,18 @@ def native(value: Any) -> Any:
     """`value` with Haystack's dataclasses (live, or recorded as data) replaced by ours, itself and inside lists
     (and lists of lists), so that the views built for ours show them; the same object when nothing changed."""
     if isinstance(value, list | tuple):
+        if not any(map(_may_convert, set(map(type, value)))):  # 100k documents: a set of one type, not 100k calls
+            return value
         items = [native(item) for item in value]
         return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
     return as_ours(value)
+
+
+def _may_convert(kind: type) -> bool:
+    return (
+        issubclass(kind, list | tuple | ForeignValue)
+        or f"{kind.__module__}.{kind.__qualname__}" in HAYSTACK_DATACLASSES
+    )
 
 
 def foreign_notes(value: Any) -> list[str]:
@@ -153,8 +173,18 @@ def document_row(rank: int, document: Document) -> tuple[Text, ...]:
     )
 
 
+def cut_text(text: str, limit: int = DETAIL_CHARS) -> Text:
+    """`text` (made visible) up to `limit` characters, then how many were left out."""
+    if len(text) <= limit:
+        return Text(visible(text))
+    shown = Text(visible(text[:limit]))
+    shown.append(f" … ({len(text) - limit:,} more characters)", style="dim italic")
+    return shown
+
+
 def document_detail(rank: int, total: int, document: Document) -> Text:
-    """Everything about one document: id, score, embedding size, meta, then the full content."""
+    """Everything about one document: id, score, embedding size, meta, then its content (cut at
+    `DETAIL_CHARS`)."""
     embedding = "none" if document.embedding is None else _plural(len(document.embedding), "float")
     meta = json.dumps(document.meta, indent=2, ensure_ascii=False, default=str)
     return Text.assemble(
@@ -168,12 +198,17 @@ def document_detail(rank: int, total: int, document: Document) -> Text:
         ("\nmeta ", "dim"),
         meta,
         "\n\n",
-        document.content if document.content is not None else Text("(no content)", style="dim italic"),
+        cut_text(document.content) if document.content is not None else Text("(no content)", style="dim italic"),
     )
 
 
 class DocumentsView(Vertical):
-    """A table of documents (rank, score, id, content, meta) and the highlighted one in full below it."""
+    """A table of documents (rank, score, id, content, meta) and the highlighted one in full below it.
+
+    The table holds the first `DOCUMENTS_SHOWN` documents; `m` (or the button under it) adds `DOCUMENTS_MORE`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("m", "more", "More documents")]
 
     DEFAULT_CSS = """
     DocumentsView {
@@ -188,32 +223,63 @@ class DocumentsView(Vertical):
         max-height: 12;
         border-top: solid $foreground 20%;
     }
+    DocumentsView > .more {
+        width: 1fr;
+    }
     """
 
     def __init__(self, documents: Sequence[Document]) -> None:
         super().__init__()
         self.documents = list(documents)
+        self.limit = min(len(self.documents), DOCUMENTS_SHOWN)
+        """Documents the table is to hold; it fills up to this a chunk at a time."""
+        self._added = 0
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row", zebra_stripes=True)
+        more = Button(self._more_label(), compact=True, classes="more")
+        more.display = self.limit < len(self.documents)
+        yield more
         with VerticalScroll(classes="document-detail"):
             yield Static()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("#", "score", "id", "content", "meta")
-        self._add_rows(0, FIRST_ROWS)
-        if len(self.documents) > FIRST_ROWS:
+        self._add_rows(min(FIRST_ROWS, self.limit))
+        if self.limit > FIRST_ROWS:
             self.run_worker(self._fill(), group="rows")
 
-    def _add_rows(self, start: int, stop: int) -> None:
+    def action_more(self) -> None:
+        """Let the table hold `DOCUMENTS_MORE` more documents (all of them, eventually)."""
+        if self.limit >= len(self.documents):
+            return
+        filling = self._added < self.limit
+        self.limit = min(len(self.documents), self.limit + DOCUMENTS_MORE)
+        more = self.query_one(".more", Button)
+        more.label = self._more_label()
+        more.display = self.limit < len(self.documents)
+        if not filling:
+            self.run_worker(self._fill(), group="rows")
+
+    @on(Button.Pressed, ".more")
+    def _more_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_more()
+
+    def _more_label(self) -> str:
+        left = len(self.documents) - self.limit
+        return f"{_plural(left, 'more document')} not shown: m (or here) adds {min(left, DOCUMENTS_MORE):,}"
+
+    def _add_rows(self, stop: int) -> None:
+        start, self._added = self._added, stop
         rows = [document_row(index + 1, doc) for index, doc in enumerate(self.documents[start:stop], start)]
         self.query_one(DataTable).add_rows(rows)
 
     async def _fill(self) -> None:
-        """Add the remaining rows a chunk at a time, yielding to the app so it measures and paints between."""
-        for start in range(FIRST_ROWS, len(self.documents), ROWS_PER_CHUNK):
-            self._add_rows(start, start + ROWS_PER_CHUNK)
+        """Add rows up to `limit` a chunk at a time, yielding to the app so it measures and paints between."""
+        while self._added < self.limit:
+            self._add_rows(min(self._added + ROWS_PER_CHUNK, self.limit))
             await self.query_one(DataTable).wait_for_refresh()
 
     @on(DataTable.RowHighlighted)
@@ -241,7 +307,8 @@ def message_text(message: ChatMessage) -> Text:
     for reasoning in message.reasonings:
         text.append("\nreasoning: " + reasoning.reasoning_text, style="italic dim")
     if message.texts or not (message.reasonings or message.tool_calls or message.tool_call_results):
-        text.append("\n" + ("\n".join(message.texts) if message.texts else "(no text)"))
+        text.append("\n")
+        text.append_text(cut_text("\n".join(message.texts)) if message.texts else Text("(no text)"))
     for call in message.tool_calls:
         arguments = json.dumps(call.arguments, ensure_ascii=False, default=str)
         text.append(f"\ntool call {call.tool_name}({arguments})" + (f" id={call.id}" if call.id else ""), style="bold")
@@ -272,7 +339,7 @@ class MessagesView(Vertical):
 
 
 class StringView(TextArea):
-    """A string in a read-only editor: selectable, scrollable, and fast on a megabyte."""
+    """A string (or one part of a long one, see `LongStringView`) in a read-only editor: selectable, scrollable."""
 
     DEFAULT_CSS = """
     StringView {
@@ -281,8 +348,62 @@ class StringView(TextArea):
     }
     """
 
+    def __init__(self, text: str, *, wrap: bool | None = None) -> None:
+        super().__init__(visible(text), read_only=True, soft_wrap=len(text) <= WRAP_LIMIT if wrap is None else wrap)
+
+
+class LongStringView(Vertical):
+    """A string longer than `STRING_PART`, shown a part at a time: the editor never holds more than a part, so
+    showing a 50 MB reply costs what showing 100 kB does. `m` shows the next part, `M` the previous one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "part(1)", "Next part"),
+        Binding("M", "part(-1)", "Previous part"),
+    ]
+    DEFAULT_CSS = """
+    LongStringView {
+        height: auto;
+    }
+    LongStringView > Horizontal {
+        height: 1;
+    }
+    LongStringView .part {
+        width: 1fr;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
+
     def __init__(self, text: str) -> None:
-        super().__init__(visible(text), read_only=True, soft_wrap=len(text) <= WRAP_LIMIT)
+        super().__init__()
+        self.text = text
+        self.start = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Button("◀ M", compact=True, classes="previous")
+            yield Static(self._where(), classes="part")
+            yield Button("m ▶", compact=True, classes="next")
+        yield StringView(self.text[:STRING_PART], wrap=False)
+
+    def action_part(self, step: int) -> None:
+        """Show the part `step` parts away from this one (within the string)."""
+        last = (len(self.text) - 1) // STRING_PART * STRING_PART
+        start = max(0, min(last, self.start + step * STRING_PART))
+        if start == self.start:
+            return
+        self.start = start
+        self.query_one(StringView).load_text(visible(self.text[start : start + STRING_PART]))
+        self.query_one(".part", Static).update(self._where())
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_part(-1 if event.button.has_class("previous") else 1)
+
+    def _where(self) -> str:
+        stop = min(len(self.text), self.start + STRING_PART)
+        return f"characters {self.start + 1:,}-{stop:,} of {len(self.text):,}"
 
 
 def byte_stream_text(stream: ByteStream) -> Text:
@@ -420,11 +541,18 @@ def _children(value: Any, start: int) -> tuple[list[tuple[str, Any]], int]:
     return [(f"[{index}]", item) for index, item in enumerate(page, start)], len(container)
 
 
+def short_repr(value: Any, limit: int = REPR_CHARS) -> str:
+    """The repr of `value`, a long string or bytes by its head only (a 50 MB repr takes a quarter second)."""
+    if isinstance(value, str | bytes | bytearray) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value) - limit:,} more)"
+    return repr(value)
+
+
 def _tree_label(key: str, value: Any) -> Text:
     key = visible_line(key)
     if _expandable(value):
         return Text.assemble((key, "bold"), "  ", (summarize(value), "dim"))
-    shown = visible_line(repr(value))
+    shown = visible_line(short_repr(value))
     if len(shown) > REPR_CHARS:
         shown = shown[: REPR_CHARS - 1] + f"… ({summarize(value)})"
     return Text.assemble((key, "bold"), ": ", shown)
@@ -506,10 +634,10 @@ def value_view(value: Any) -> Widget:
             classes="document-lists",
         )
     if isinstance(value, str):
-        return StringView(value)
+        return StringView(value) if len(value) <= STRING_PART else LongStringView(value)
     if _expandable(value):
         return ValueTree(value)
-    return Static(Text(visible(repr(value))), classes="scalar")
+    return Static(cut_text(short_repr(value, DETAIL_CHARS)), classes="scalar")
 
 
 def sockets_view(values: Mapping[str, Any]) -> list[Widget]:

@@ -9,14 +9,16 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Collapsible, DataTable, Static, TabbedContent, TextArea
+from textual.widgets import Button, Collapsible, DataTable, Static, TabbedContent, TextArea
 
 from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer, ToolCall
 from tui.state.session import VisitRecord
 from tui.widgets.inspector import (
     ANSWERS_SHOWN,
+    DOCUMENTS_SHOWN,
     HINT,
     SKIPPED,
+    STRING_PART,
     AnswersView,
     DocumentsView,
     Inspector,
@@ -127,7 +129,7 @@ async def test_inputs_tab_shows_what_the_visit_received() -> None:
         assert text_of(inspector.query_one("#inputs .scalar", Static)) == "3"
 
 
-async def test_ten_thousand_documents_fill_the_table_in_chunks() -> None:
+async def test_ten_thousand_documents_fill_the_table_in_chunks_a_thousand_at_a_time() -> None:
     app = InspectorApp()
     async with app.run_test(size=(100, 30)) as pilot:
         many = documents(10_000)
@@ -136,21 +138,36 @@ async def test_ten_thousand_documents_fill_the_table_in_chunks() -> None:
         assert time.perf_counter() - started < 1, "show() must not build the table's rows itself"
         await pilot.pause()
         table = app.query_one(DocumentsView).query_one(DataTable)
-        assert 0 < table.row_count < 10_000, "the first chunk is there at once, the rest follows"
+        assert 0 < table.row_count <= DOCUMENTS_SHOWN, "the first chunk is there at once, the rest follows"
+        await until(pilot, lambda: table.row_count == DOCUMENTS_SHOWN)
+        await pilot.pause(0.1)
+        assert table.row_count == DOCUMENTS_SHOWN, "the rest waits until asked for"
+        assert "9,000 more documents not shown" in str(app.query_one("DocumentsView .more", Button).label)
+        table.focus()
+        for _ in range(9):
+            await pilot.press("m")
         await until(pilot, lambda: table.row_count == 10_000)
         assert str(table.get_row_at(9_999)[0]) == "10000"
+        assert not app.query_one("DocumentsView .more", Button).display
 
 
-async def test_a_megabyte_string_in_a_read_only_editor_without_wrapping() -> None:
+async def test_a_megabyte_string_a_part_at_a_time_in_a_read_only_editor_without_wrapping() -> None:
     app = InspectorApp()
     async with app.run_test(size=(100, 30)) as pilot:
-        big = ("x" * 99 + "\n") * 10_000
+        big = "".join(f"{i:099d}\n" for i in range(10_000))
         app.query_one(Inspector).show("builder", 1, record({"prompt": big}), "finished")
         await pilot.pause()
         view = app.query_one("#outputs StringView", StringView)
-        assert len(view.text) == 1_000_000
+        assert view.text == big[:STRING_PART]
         assert view.read_only and not view.soft_wrap
-        assert view.document.line_count == 10_001
+        part = app.query_one("#outputs LongStringView .part", Static)
+        assert text_of(part) == "characters 1-100,000 of 1,000,000"
+        view.focus()
+        await pilot.press("m")
+        assert view.text == big[STRING_PART : 2 * STRING_PART]
+        assert text_of(part) == "characters 100,001-200,000 of 1,000,000"
+        await pilot.press("M", "M")
+        assert view.text == big[:STRING_PART]
 
 
 async def test_chat_messages_are_role_labelled() -> None:
