@@ -1,0 +1,201 @@
+"""Load benchmark (issue 15): what pipedebug costs on huge values, huge pipelines, full runs folders and long
+recordings, and whether the debugger still answers a key within 100 ms meanwhile.
+
+Cases (each prints a table; `--only NAME` runs one):
+
+- `outputs`: `pipedebug run` of a component returning a 50 MB string, and of one returning 100k documents
+  (wall time and peak RSS of the whole command, in a fresh process);
+- `inspector`: the inspector showing those two values in a headless 120x40 app: time of `show()`, the longest
+  stall of the event loop (a 10 ms timer's largest gap) and the latency of 30 key presses (Pilot: press, then
+  the time until the bound action ran);
+- `pipelines`: chains and fan-outs of 1000 trivial components in the debugger: first paint, the run, a
+  timeline frame, and key latency while the run goes on;
+- `runs`: a runs folder of 500 recordings: listing it cold (no index) and warm (the index), and after 10 files
+  were added and 10 deleted behind its back;
+- `recording`: a recording of 100k events: open (`read_run`, and `open_run`, the indexed lazy reader), seek to
+  the middle and to the end, replay to the end; wall time and peak memory (tracemalloc) of each.
+
+Run from the repository root:
+
+    python -m benchmarks.reliability_load [--quick] [--only CASE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
+from pipeline.dataclasses import Document
+from pipeline.runs.recording import EventList, RunRecorder
+
+ROOT = Path(__file__).resolve().parents[1]
+console = Console()
+
+
+# -- synthetic recordings --------------------------------------------------------------------------------------
+
+
+def synthetic_events(run_id: str, components: int, payload: Any) -> Iterator[RunEvent]:
+    """A run of `components` visits one after another, each receiving and returning `payload`."""
+    yield RunStarted(run_id=run_id, time=0.0, wall_time=time.time(), inputs={"c0": {"value": payload}}, concurrency_limit=4)
+    for index in range(components):
+        start = index * 1e-3
+        name = f"c{index}"
+        yield ComponentStarted(
+            run_id=run_id, time=start, visit_id=index + 1, component=name, visit=1, inputs={"value": payload}, mode="async"
+        )
+        yield ComponentFinished(
+            run_id=run_id,
+            time=start + 5e-4,
+            visit_id=index + 1,
+            component=name,
+            visit=1,
+            outputs={"value": payload},
+            started_at=start,
+            finished_at=start + 5e-4,
+            mode="async",
+            thread="MainThread",
+        )
+    yield RunFinished(run_id=run_id, time=components * 1e-3, outputs={f"c{components - 1}": {"value": payload}})
+
+
+def write_recording(path: Path, run_id: str, components: int, payload: Any, pipeline_name: str = "load") -> Path:
+    events = list(synthetic_events(run_id, components, payload))
+    recorder = RunRecorder(EventList(events), path, pipeline="components: {}\nconnections: []\n", pipeline_name=pipeline_name)
+    for event in events:
+        recorder.write(event)
+    recorder.close()
+    return path
+
+
+def documents(count: int, words: int = 30) -> list[Document]:
+    rng = random.Random(count)
+    vocabulary = [f"word{i}" for i in range(2000)]
+    return [
+        Document(content=" ".join(rng.choices(vocabulary, k=words)), meta={"source": f"doc{i}.txt"}, score=rng.random())
+        for i in range(count)
+    ]
+
+
+def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def peak_memory(work: Callable[[], Any]) -> tuple[float, int, Any]:
+    """Wall time and the peak of Python allocations (tracemalloc) while `work` runs."""
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        result = work()
+        took = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return took, peak, result
+
+
+def mb(size: float) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+# -- a runs folder of 500 recordings -----------------------------------------------------------------------------
+
+
+def make_runs_folder(directory: Path, count: int, components: int, payload: Any) -> list[Path]:
+    from pipeline.runs.store import RunStore
+
+    store = RunStore(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    first = write_recording(directory / "template.jsonl", "0" * 32, components, payload)
+    template = first.read_bytes()
+    first.unlink()
+    paths = []
+    for index in range(count):
+        run_id = f"{index:08x}" + "0" * 24
+        path = store.path_for("load", run_id, wall_time=1.7e9 + index)
+        path.write_bytes(template.replace(b"0" * 32, run_id.encode()))
+        paths.append(path)
+    return paths
+
+
+def bench_runs(quick: bool) -> None:
+    from pipeline.runs.store import RunStore
+
+    count, components = 500, 100
+    payload = documents(5)
+    table = Table(title=f"A runs folder of {count} recordings ({components} visits of 5 documents each)")
+    table.add_column("listing")
+    table.add_column("time", justify="right")
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder) / "runs"
+        paths = make_runs_folder(directory, count, components, payload)
+        size = sum(path.stat().st_size for path in paths)
+        store = RunStore(directory)
+        index = getattr(store, "index_path", None)
+
+        def cold() -> list[Any]:
+            if index is not None and index.exists():
+                index.unlink()
+            return store.runs()
+
+        took, runs = best_of(1 if quick else 3, cold)
+        assert len(runs) == count and all(run.status == "finished" for run in runs)
+        table.add_row(f"cold: no index ({mb(size)} in all)", ms(took))
+        store.runs()
+        took, runs = best_of(3 if quick else 10, store.runs)
+        table.add_row("warm: the index is up to date", ms(took))
+        for path in paths[:10]:
+            path.unlink()
+        for index_ in range(10):
+            run_id = f"f{index_:07x}" + "0" * 24
+            make = store.path_for("load", run_id, wall_time=1.8e9 + index_)
+            write_recording(make, run_id, components, payload)
+        took, runs = best_of(1, store.runs)
+        assert len(runs) == count
+        table.add_row("10 files added and 10 deleted behind its back", ms(took))
+    console.print(table)
+
+
+CASES: dict[str, Callable[[bool], None]] = {"runs": bench_runs}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--only", choices=sorted(CASES), action="append", help="run only this case (repeatable)")
+    options = parser.parse_args()
+    for name, case in CASES.items():
+        if options.only is None or name in options.only:
+            case(options.quick)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
