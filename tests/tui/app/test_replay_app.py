@@ -222,7 +222,9 @@ async def test_a_damaged_run_file_shows_where_and_why(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, LoadErrorScreen), "the error screen")
         assert isinstance(app.screen, LoadErrorScreen)
         assert app.screen.failure.path == str(path)
-        assert str(path) in screen_text(app)
+        # A pushed screen is the current one before its first layout, when it draws nothing yet: wait for the
+        # picture rather than reading it at once (that read an empty screen now and then).
+        await wait_for(pilot, lambda: str(path) in screen_text(app), "the error screen to name the file")
 
 
 async def test_a_run_whose_components_are_not_allowed_is_refused_with_the_reason(
