@@ -16,9 +16,11 @@ of exactly those types. simpleeval calls any public method an expression reaches
 column at typing time. Narrowing it would mean overriding its core, leaving about as much code as this module,
 plus a dependency.
 
-Evaluation is bounded so that a condition cannot hang the UI: a budget of interpreter steps (generator
-expressions included), a ceiling on the size of integers and sequences that arithmetic builds, no `%`
-formatting of strings, and no format specs in f-strings.
+Evaluation is bounded so that a condition cannot hang the UI or exhaust memory: a budget of interpreter steps
+(generator expressions included) and of time, a ceiling on the size of integers and on the weight of what
+arithmetic builds, converts to a string or sorts (a sequence weighs its items, a string its characters, nested
+ones all of theirs: `['a' * 10**6] * 10**6` holds a million items but weighs 10**12), no `%` formatting of
+strings, and no format specs in f-strings.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import ast
 import difflib
 import operator
 import re
+import time
 import types
 import warnings
 from collections import ChainMap
@@ -46,6 +49,10 @@ MAX_SEQUENCE = 1_000_000
 """Items (or characters) in a sequence that `+` or `*` may produce."""
 MAX_ROUND_DIGITS = 1_000
 """`round(x, n)` with a huge negative `n` computes `10 ** -n`."""
+MAX_WEIGHT = MAX_SEQUENCE
+"""Characters and items, nested ones included, in a value that is built, converted to a string or sorted."""
+MAX_SECONDS = 0.5
+"""Wall-clock time per check: the last bound, for steps that are each cheap but many."""
 
 RESERVED_NAMES = ("outputs", "visit")
 
@@ -117,28 +124,6 @@ class _Function:
     keywords: frozenset[str] = frozenset()
 
 
-_FUNCTIONS: dict[str, _Function] = {
-    "len": _Function(len),
-    "min": _Function(min, frozenset({"default"})),
-    "max": _Function(max, frozenset({"default"})),
-    "abs": _Function(abs),
-    "sum": _Function(_sum),
-    "any": _Function(any),
-    "all": _Function(all),
-    "round": _Function(_round),
-    "str": _Function(str),
-    "int": _Function(int),
-    "float": _Function(float),
-    "bool": _Function(bool),
-    "sorted": _Function(sorted, frozenset({"reverse"})),
-}
-_METHODS: dict[str, type] = {
-    **dict.fromkeys(("startswith", "endswith", "lower", "upper", "strip", "count", "find"), str),
-    **dict.fromkeys(("get", "keys", "values", "items"), dict),
-}
-"""Method name -> the builtin type whose own method is called, on receivers of that type only."""
-
-
 # -- bounded operators ---------------------------------------------------------------------------------------
 
 
@@ -152,9 +137,48 @@ def _check_bits(bits: int) -> None:
         raise _Refused(f"the result would have about {bits:,} bits; conditions allow at most {MAX_INT_BITS:,}")
 
 
+_HEAVY = (str, bytes, bytearray, list, tuple, set, frozenset, dict)
+"""Kinds whose weight is more than one item: strings by their characters, containers by their contents."""
+
+
+def _weight(value: Any) -> int:
+    """Characters of its strings and items of any other kind in `value`, nested containers included, counting a
+    shared object each time it is reached (as `str()` prints it); stops early once past `MAX_WEIGHT`."""
+    known: dict[int, int] = {}
+
+    def weigh(item: Any, depth: int) -> int:
+        if isinstance(item, str | bytes | bytearray):
+            return len(item)
+        if not isinstance(item, _HEAVY) or depth > MAX_DEPTH:
+            return 1
+        if id(item) in known:
+            return known[id(item)]
+        if not isinstance(item, dict) and not any(issubclass(kind, _HEAVY) for kind in set(map(type, item))):
+            return max(len(item), 1)  # only scalars: counted at C speed, a million in milliseconds
+        known[id(item)] = MAX_WEIGHT + 1  # a container that holds itself prints as `[...]`, but refuse it here
+        total = 0
+        children = (part for pair in item.items() for part in pair) if isinstance(item, dict) else iter(item)
+        for child in children:
+            total += weigh(child, depth + 1)
+            if total > MAX_WEIGHT:
+                break
+        known[id(item)] = max(total, 1)
+        return known[id(item)]
+
+    return weigh(value, 0)
+
+
+def _check_weight(weight: int, what: str = "the result") -> None:
+    if weight > MAX_WEIGHT:
+        raise _Refused(
+            f"{what} would hold about {weight:,} characters and items; conditions allow at most {MAX_WEIGHT:,}"
+        )
+
+
 def _add(left: Any, right: Any) -> Any:
     if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
         _check_sequence(len(left) + len(right))
+        _check_weight(_weight(left) + _weight(right))
     return left + right
 
 
@@ -163,9 +187,34 @@ def _mul(left: Any, right: Any) -> Any:
         _check_bits(left.bit_length() + right.bit_length())
     elif isinstance(left, _SEQUENCES) and isinstance(right, int):
         _check_sequence(len(left) * right)
+        _check_weight(_weight(left) * max(right, 0))
     elif isinstance(left, int) and isinstance(right, _SEQUENCES):
         _check_sequence(left * len(right))
+        _check_weight(_weight(right) * max(left, 0))
     return left * right
+
+
+def _text(convert: Callable[[Any], str]) -> Callable[..., str]:
+    """`str()`, `repr()` or `ascii()` of a value whose text would not outweigh the bound (a string is itself)."""
+
+    def bounded(value: Any = "") -> str:
+        if type(value) is not str:
+            _check_weight(_weight(value), "its text")
+        return convert(value)
+
+    return bounded
+
+
+def _ordered(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`sorted`, `min` or `max` of a collection light enough that comparing its items stays quick."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for argument in args:
+            if isinstance(argument, list | tuple | set | frozenset | dict | str):
+                _check_weight(_weight(argument), f"what {function.__name__}() compares")
+        return function(*args, **kwargs)
+
+    return bounded
 
 
 def _pow(base: Any, exponent: Any) -> Any:
@@ -184,6 +233,30 @@ def _mod(left: Any, right: Any) -> Any:
     if isinstance(left, str | bytes):
         raise _Refused("%-formatting is not allowed in conditions")
     return left % right
+
+
+_STR, _REPR, _ASCII = _text(str), _text(repr), _text(ascii)
+
+_FUNCTIONS: dict[str, _Function] = {
+    "len": _Function(len),
+    "min": _Function(_ordered(min), frozenset({"default"})),
+    "max": _Function(_ordered(max), frozenset({"default"})),
+    "abs": _Function(abs),
+    "sum": _Function(_sum),
+    "any": _Function(any),
+    "all": _Function(all),
+    "round": _Function(_round),
+    "str": _Function(_STR),
+    "int": _Function(int),
+    "float": _Function(float),
+    "bool": _Function(bool),
+    "sorted": _Function(_ordered(sorted), frozenset({"reverse"})),
+}
+_METHODS: dict[str, type] = {
+    **dict.fromkeys(("startswith", "endswith", "lower", "upper", "strip", "count", "find"), str),
+    **dict.fromkeys(("get", "keys", "values", "items"), dict),
+}
+"""Method name -> the builtin type whose own method is called, on receivers of that type only."""
 
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
@@ -478,6 +551,7 @@ class _Evaluator:
     def __init__(self, text: str) -> None:
         self.text = text
         self.steps = 0
+        self.deadline = time.perf_counter() + MAX_SECONDS
 
     def eval(self, node: ast.expr, scope: Mapping[str, Any]) -> Any:
         try:
@@ -494,6 +568,8 @@ class _Evaluator:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Refused(f"the condition took more than {MAX_STEPS:,} steps")
+        if time.perf_counter() > self.deadline:
+            raise _Refused(f"the condition took more than {MAX_SECONDS} s")
 
     def error(self, message: str, node: ast.expr) -> ConditionEvaluationError:
         fragment = ast.get_source_segment(self.text, node) or ast.unparse(node)
@@ -550,7 +626,7 @@ class _Evaluator:
                 return "".join(self.eval(part, scope) for part in node.values)
             case ast.FormattedValue():
                 value = self.eval(node.value, scope)
-                return {-1: str, 115: str, 114: repr, 97: ascii}[node.conversion](value)
+                return {-1: _STR, 115: _STR, 114: _REPR, 97: _ASCII}[node.conversion](value)
             case ast.Call():
                 return self.call(node, scope)
         raise AssertionError(f"unvalidated node {type(node).__name__}")
