@@ -46,12 +46,14 @@ def fork_run(
     pipeline: PipelineBase | None = None,
     allowed_modules: Iterable[str] = (),
     concurrency_limit: int = 4,
+    capture_logs: bool = False,
 ) -> tuple[PipelineRun, Parent]:
     """Start the fork; return its event stream and the parent link to record it with.
 
     `inputs` replace the chosen visit's inputs socket by socket. The pipeline is rebuilt from the recording's
     definition unless one is given (e.g. the pipeline already loaded in the debugger); a Haystack pipeline's
     through the bridge. One drawn with placeholders (haystack-ai missing) cannot run, and is refused.
+    `capture_logs`: its visits' prints and logs become events (as `pipe.events(capture_logs=True)`).
     """
     target, reuse = reused_outputs(recorded, visit_id)
     started = next((event for event in recorded.events if isinstance(event, RunStarted)), None)
@@ -72,5 +74,6 @@ def fork_run(
         concurrency_limit=concurrency_limit,
         reuse_outputs=reuse,
         override_inputs={(target.component, target.visit): dict(inputs)} if inputs else None,
+        capture_logs=capture_logs,
     )
     return run, Parent(recorded.run_id, visit_id)

@@ -349,7 +349,7 @@ class DebuggerScreen(Screen[None]):
         assert self.loaded is not None
         pipe: AsyncPipeline = self.loaded.pipe
         try:
-            run = pipe.events(data, concurrency_limit=self.concurrency)
+            run = pipe.events(data, concurrency_limit=self.concurrency, capture_logs=True)
         except PipelineValidationError as error:
             self.notify(str(error), title="Cannot run", severity="error")
             return

@@ -380,7 +380,7 @@ class RunController:
             self.notify("A run is in progress: stop it (x) or let it finish first.", severity="warning")
             return False
         try:
-            run = self.loaded.pipe.events(data, concurrency_limit=self.concurrency)
+            run = self.loaded.pipe.events(data, concurrency_limit=self.concurrency, capture_logs=True)
         except PipelineValidationError as error:
             self.notify(str(error), title="Cannot run", severity="error")
             return False
@@ -548,7 +548,12 @@ class RunController:
         changed = {socket: value for socket, value in inputs.items() if value is not original.get(socket)}
         try:
             run, parent = fork_run(
-                replay.recorded, visit_id, inputs=changed, pipeline=loaded.pipe, concurrency_limit=self.concurrency
+                replay.recorded,
+                visit_id,
+                inputs=changed,
+                pipeline=loaded.pipe,
+                concurrency_limit=self.concurrency,
+                capture_logs=True,
             )
         except (ForkError, PipelineValidationError) as error:
             self.notify(str(error), title="Cannot fork", severity="error")

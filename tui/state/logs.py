@@ -8,6 +8,10 @@ from anywhere else (the app, the engine between visits, threads a component star
 Capturing swaps process-wide hooks (`sys.stdout`, `sys.stderr`, `warnings.showwarning`, a root logging
 handler), so one capture should be active at a time; stopping restores what was there. Warnings still pass
 through the warning filters: one shown once per location is captured once.
+
+A run started with `capture_logs=True` records its visits' lines itself, as `ComponentLogged` events: what
+reaches this capture from such a visit is handed to that run (`pipeline.core.logs.log_here`), and its log
+records are left to the run's own handler, so no line is shown twice or lost, whichever hooks came first.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from functools import partial
 from types import TracebackType
 from typing import NamedTuple, TextIO
 
+from pipeline.core.logs import captured_here, log_here
 from pipeline.core.progress import current_visit
 from tui.capture import capture_output
 
@@ -83,7 +88,10 @@ class LogCapture:
         self.stop()
 
     def deliver(self, level: str, text: str) -> None:
-        """Attribute `text` to the visit running in the caller's context and hand it to the sink."""
+        """Attribute `text` to the visit running in the caller's context and hand it to the sink (or to the run
+        that records that visit's lines)."""
+        if log_here(level, "", text):
+            return
         visit = current_visit()
         if visit is None:
             self.sink(LogLine(None, None, level, text))
@@ -126,6 +134,8 @@ class _SinkHandler(logging.Handler):
         self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
+        if captured_here():  # the run's own handler records it
+            return
         try:
             text = self.format(record)
         except Exception:
