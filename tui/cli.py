@@ -22,7 +22,7 @@ from tui.commands import replay as replay_command
 from tui.commands import run as run_command
 from tui.commands import runs as runs_command
 from tui.commands import traces as traces_command
-from tui.escapes import visible_line
+from tui.escapes import safe_line
 from tui.options import add_allow_module_argument, add_concurrency_argument, add_runs_dir_argument
 
 
@@ -122,7 +122,7 @@ def _command_names(parser: argparse.ArgumentParser) -> set[str]:
 
 def _error(message: str) -> None:
     """One line on stderr, whatever the message holds."""
-    print(f"error: {visible_line(' '.join(message.split()))}", file=sys.stderr, flush=True)
+    print(f"error: {safe_line(' '.join(message.split()))}", file=sys.stderr, flush=True)
 
 
 def _version() -> str:

@@ -18,6 +18,7 @@ from pipeline import DefinitionError
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.rebuild import has_placeholders, placeholder_reason, rebuild_pipeline
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
+from pipeline.runs.secrets import remember
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
 
@@ -81,6 +82,7 @@ def open_pipeline(path: str | Path | None, allowed_modules: Sequence[str] = ()) 
         raise LoadError(LoadFailure(str(target), None, "no such file or folder"))
     try:
         pipe, resolved = load_pipeline(str(target), allowed_modules)
+        remember(pipe)  # its tokens are redacted on screen and in exports, recorded or not
         model = GraphModel.from_pipeline(pipe)
         return LoadedPipeline(pipe, resolved, model, layout(model))
     except DefinitionError as error:

@@ -19,6 +19,7 @@ import yaml
 from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.rebuild import rebuild_pipeline
+from pipeline.runs.secrets import scrub
 from pipeline.runs.spans import RunSummary
 
 MICROS = 1_000_000
@@ -373,4 +374,4 @@ def export_text(
         text = to_mermaid(pipeline, events, allowed_modules=allowed_modules)
     else:
         raise ValueError(f"unknown export format {fmt!r}: expected chrome, otlp or mermaid")
-    return text + "\n"
+    return scrub(text, pipeline) + "\n"  # a live run's values still hold what a component leaked

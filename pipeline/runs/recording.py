@@ -30,6 +30,7 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.runs.codec import Encoder, decode, decode_event
+from pipeline.runs.secrets import known_secrets, remember
 
 if TYPE_CHECKING:
     from pipeline.core.pipeline import PipelineBase
@@ -168,7 +169,8 @@ class RunRecorder:
         self.stream = stream
         self.run_id = stream.run_id
         self.path = Path(path)
-        self._encoder = Encoder(secrets)
+        remember(pipeline)
+        self._encoder = Encoder(known_secrets() if secrets is None else secrets)
         if pipeline_name is None:
             metadata_name = getattr(pipeline, "metadata", {}).get("name")
             pipeline_name = metadata_name if isinstance(metadata_name, str) else "pipeline"

@@ -26,7 +26,7 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_OK, EXIT_RUN_FAILED, CommandError
-from tui.escapes import SafeConsole, visible
+from tui.escapes import SafeConsole, safe_text
 from tui.options import (
     DEFAULT_PIPELINE,
     add_allow_module_argument,
@@ -169,7 +169,7 @@ def _line_printer(stream: TextIO) -> Callable[[str], None]:
     """Components' prints, whole lines at a time: concurrent runs would otherwise interleave them mid-line."""
 
     def write(line: str) -> None:
-        stream.write(visible(line) + "\n")
+        stream.write(safe_text(line) + "\n")
         stream.flush()
 
     return write

@@ -27,6 +27,7 @@ from pipeline.runs.replay import ReplayRun
 from pipeline.runs.store import LATEST, RunStore, StoreError
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
 from tui.commands.run import watch_run
+from tui.escapes import SafeConsole
 from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
 from tui.render import (
     STATUS_STYLES,
@@ -72,7 +73,7 @@ def execute(options: argparse.Namespace) -> int:
     if not options.headless:
         return _open_app(options, speed)
     recorded = load_recording(options.run, options.runs_dir)
-    console = Console(file=sys.stdout)
+    console = SafeConsole(file=sys.stdout)
     console.print(_title(recorded, speed), soft_wrap=True)
     if recorded.problems:
         first = recorded.problems[0]

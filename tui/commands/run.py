@@ -27,6 +27,7 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CommandError
+from tui.escapes import SafeConsole, safe_text
 from tui.options import (
     add_concurrency_argument,
     add_pipeline_arguments,
@@ -81,8 +82,8 @@ def execute(options: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     recorder = _recorder(options.runs_dir, run, pipe, path.stem, data) if options.record else None
 
-    console = Console(file=sys.stdout)
-    err_console = Console(file=sys.stderr)
+    console = SafeConsole(file=sys.stdout)
+    err_console = SafeConsole(file=sys.stderr)
     components = [name for layer in pipe.layers() for name in layer]
     console.print(
         Text.assemble(
@@ -166,11 +167,11 @@ class _Board:
         """Where one printed line goes: above the live board, or straight to the original stream."""
 
         def to_stream(line: str) -> None:
-            stream.write(line + "\n")
+            stream.write(safe_text(line) + "\n")
             stream.flush()
 
         def above_board(line: str) -> None:
-            self.console.print(Text.from_ansi(line, style=style), soft_wrap=True)
+            self.console.print(Text(safe_text(line), style=style), soft_wrap=True)
 
         return to_stream if self.live is None else above_board
 

@@ -31,7 +31,7 @@ from textual.widgets.tree import TreeNode
 
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, as_ours
-from tui.escapes import visible, visible_line
+from tui.escapes import safe_line, safe_text
 from tui.layout.timeline import format_duration
 from tui.state.children import ChildSpanRecord
 from tui.state.session import VisitRecord
@@ -174,10 +174,10 @@ def document_row(rank: int, document: Document) -> tuple[Text, ...]:
 
 
 def cut_text(text: str, limit: int = DETAIL_CHARS) -> Text:
-    """`text` (made visible) up to `limit` characters, then how many were left out."""
+    """`text` (secrets redacted, controls made visible) up to `limit` characters, then how many were left out."""
     if len(text) <= limit:
-        return Text(visible(text))
-    shown = Text(visible(text[:limit]))
+        return Text(safe_text(text))
+    shown = Text(safe_text(text[:limit]))
     shown.append(f" … ({len(text) - limit:,} more characters)", style="dim italic")
     return shown
 
@@ -349,7 +349,7 @@ class StringView(TextArea):
     """
 
     def __init__(self, text: str, *, wrap: bool | None = None) -> None:
-        super().__init__(visible(text), read_only=True, soft_wrap=len(text) <= WRAP_LIMIT if wrap is None else wrap)
+        super().__init__(safe_text(text), read_only=True, soft_wrap=len(text) <= WRAP_LIMIT if wrap is None else wrap)
 
 
 class LongStringView(Vertical):
@@ -393,7 +393,7 @@ class LongStringView(Vertical):
         if start == self.start:
             return
         self.start = start
-        self.query_one(StringView).load_text(visible(self.text[start : start + STRING_PART]))
+        self.query_one(StringView).load_text(safe_text(self.text[start : start + STRING_PART]))
         self.query_one(".part", Static).update(self._where())
 
     @on(Button.Pressed)
@@ -549,10 +549,10 @@ def short_repr(value: Any, limit: int = REPR_CHARS) -> str:
 
 
 def _tree_label(key: str, value: Any) -> Text:
-    key = visible_line(key)
+    key = safe_line(key)
     if _expandable(value):
         return Text.assemble((key, "bold"), "  ", (summarize(value), "dim"))
-    shown = visible_line(short_repr(value))
+    shown = safe_line(short_repr(value))
     if len(shown) > REPR_CHARS:
         shown = shown[: REPR_CHARS - 1] + f"… ({summarize(value)})"
     return Text.assemble((key, "bold"), ": ", shown)
@@ -791,7 +791,7 @@ class Inspector(Vertical):
         """Show the Error tab only for a failed visit, and switch to it when the selection moved there."""
         if traceback != self._traceback:
             self._traceback = traceback
-            self.query_one("#traceback", TextArea).text = visible(traceback or "")
+            self.query_one("#traceback", TextArea).text = safe_text(traceback or "")
             if traceback is None:
                 if tabs.active == "error":
                     tabs.active = "outputs"

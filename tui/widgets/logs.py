@@ -26,6 +26,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, RichLog, Select
 
 from pipeline.core.events import ComponentLogged, RunEvent
+from tui.escapes import safe_text
 from tui.state.logs import LogLine
 
 COMPONENT_COLOURS = (
@@ -96,7 +97,7 @@ def log_text(component: str | None, text: str, level: str, search: str = "") -> 
     style = LEVEL_STYLES.get(level, "")
     if level not in UNTAGGED_LEVELS:
         line.append(f"{level}: ", style=style or "dim")
-    line.append(text, style=style if level in ("stderr", "error", "critical") else "")
+    line.append(safe_text(text), style=style if level in ("stderr", "error", "critical") else "")
     if search:
         line.highlight_words([search], style="reverse", case_sensitive=False)
     return line
