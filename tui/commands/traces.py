@@ -71,4 +71,6 @@ def _replay_options(options: argparse.Namespace, path: Path, *, headless: bool) 
         speed=1.0,
         allowed_modules=options.allowed_modules,
         runs_dir=options.runs_dir,
+        full=False,  # outputs shortened as `pipedebug replay` prints them by default
+        outputs_file=None,
     )
