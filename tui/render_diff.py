@@ -65,7 +65,10 @@ def timing_table(diff: RunDiff) -> Table:
             label.append(f" (reused in {' and '.join(reused)})", style="dim")
         table.add_row(label, *_timing_cells(timing))
     table.add_section()
-    table.add_row("run total", *_timing_cells(diff.total), style="bold")
+    table.add_row("run total", *_timing_cells(diff.total), style="bold")  # pipeline time: pauses, warm-ups apart
+    for label, timing in (("paused (not counted)", diff.paused), ("warm-up (not counted)", diff.warm_up)):
+        if timing.a or timing.b:
+            table.add_row(label, *_timing_cells(timing), style="dim")
     return table
 
 

@@ -33,6 +33,9 @@ class ComponentWarmedUp:
     component: str
     started_at: float
     finished_at: float
+    waited: bool = False
+    """The run did not warm the component up itself: it waited for a `warm_up()` another caller had started (the
+    debugger warms a pipeline up as it loads). The time is the wait, still time the run spent before any visit."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,6 +192,34 @@ class ChildSpan:
         return self.finished_at - self.started_at
 
 
+PauseReasonKind: TypeAlias = Literal["breakpoint", "step", "user", "seek"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunPaused:
+    """The consumer stopped asking for events (a breakpoint, a step, a pause): from `time` on, nothing new starts
+    until `RunResumed`. Visits in flight keep running; their completions queue up. A pause is not pipeline time."""
+
+    run_id: str
+    time: float
+    reason: PauseReasonKind
+    component: str = ""
+    """The component whose event the consumer paused on ("" when it paused on a run-level event)."""
+    visit_id: int = 0
+    """That event's visit (0 when none)."""
+    held_visit_id: int = 0
+    """A visit the pause holds back (0: none): its `ComponentStarted` was the last event read, so it has not begun
+    executing and will not until `RunResumed` (see "Back-pressure" in docs/engine.md)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunResumed:
+    """The consumer asked for events again after a `RunPaused`."""
+
+    run_id: str
+    time: float
+
+
 RunEvent: TypeAlias = (
     RunStarted
     | ComponentWarmedUp
@@ -203,6 +234,8 @@ RunEvent: TypeAlias = (
     | RunFailed
     | RunCancelled
     | ChildSpan
+    | RunPaused
+    | RunResumed
 )
 TERMINAL_EVENTS = (RunFinished, RunFailed, RunCancelled)
 

@@ -7,14 +7,14 @@ import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Self, TextIO, TypeVar
+from typing import Any, Literal, Self, TextIO, TypeVar
 
 from pipeline.core.errors import DefinitionError, PipelineRuntimeError
 from pipeline.core.events import ComponentFinished, RunFailed, RunFinished
 from pipeline.core.graph import PipelineGraph
 from pipeline.core.marshal import dumps_yaml, line_of, loads_yaml
 from pipeline.core.plan import ExecutionPlan
-from pipeline.core.scheduler import PipelineRun
+from pipeline.core.scheduler import WAITED, PipelineRun, WarmUp
 from pipeline.core.serialization import pipeline_to_dict, populate_pipeline
 
 ResultT = TypeVar("ResultT")
@@ -100,7 +100,7 @@ class PipelineBase(PipelineGraph):
             self._plan_version = self._version
         return self._plan
 
-    def _pending_warm_ups(self) -> dict[str, Callable[[], bool]]:
+    def _pending_warm_ups(self) -> dict[str, WarmUp]:
         """One callable per component that has a `warm_up()` not yet run; each returns whether it ran it."""
         pending = {}
         for name, instance in self.walk():
@@ -109,16 +109,22 @@ class PipelineBase(PipelineGraph):
                 pending[name] = self._warm_up_once(name, warm_up)
         return pending
 
-    def _warm_up_once(self, name: str, warm_up: Callable[[], Any]) -> Callable[[], bool]:
+    def _warm_up_once(self, name: str, warm_up: Callable[[], Any]) -> WarmUp:
         lock = self._warm_locks.setdefault(name, threading.Lock())
 
-        def run_once() -> bool:
-            with lock:
+        def run_once() -> bool | Literal["waited"]:
+            """True if it warmed the component up; WAITED if another caller was doing it and it waited."""
+            waited = not lock.acquire(blocking=False)
+            if waited:
+                lock.acquire()
+            try:
                 if name in self._warmed:
-                    return False
+                    return WAITED if waited else False
                 warm_up()
                 self._warmed.add(name)
                 return True
+            finally:
+                lock.release()
 
         return run_once
 

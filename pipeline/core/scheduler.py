@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pipeline.core.errors import (
     PipelineComponentsBlockedError,
@@ -52,10 +52,13 @@ from pipeline.core.events import (
     ComponentStarted,
     ComponentWarmedUp,
     OutputsReplaced,
+    PauseReasonKind,
     RunCancelled,
     RunEvent,
     RunFailed,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 from pipeline.core.logs import LogSink, acquire_hooks, release_hooks, set_log_sink
@@ -76,6 +79,10 @@ class _NoOutput:
 
 
 NO_OUTPUT: Any = _NoOutput()
+WAITED = "waited"
+"""What a warm-up callable returns when it did not warm up itself but waited for a warm-up another caller runs;
+`True` when it warmed the component up, `False` when there was nothing to do."""
+WarmUp = Callable[[], bool | Literal["waited"]]
 _IMMUTABLE = frozenset({str, int, float, bool, bytes, type(None), complex, frozenset})
 
 
@@ -186,7 +193,7 @@ class PipelineRun:
         include_outputs_from: set[str] | frozenset[str] | None = None,
         concurrency_limit: int = 4,
         max_runs_per_component: int = 100,
-        warm_ups: dict[str, Callable[[], bool]] | None = None,
+        warm_ups: dict[str, WarmUp] | None = None,
         reuse_outputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
         override_inputs: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
         trace_operation: str = "haystack.async_pipeline.run",
@@ -255,6 +262,8 @@ class PipelineRun:
         self._finished = False
         self._failure: PipelineRuntimeError | None = None
         self._cancel_requested = False
+        self._paused = False
+        """Between `mark_paused` and `mark_resumed`."""
         self._spans = (
             RunSpans(trace_operation, plan, dict(metadata or {}), max_runs_per_component)
             if is_tracing_enabled()
@@ -328,6 +337,46 @@ class PipelineRun:
     def queued_completions(self) -> list[str]:
         """Components that finished while the consumer was paused and whose events wait to be read."""
         return [visit.node.name for visit in self._running.values() if visit.task is not None and visit.task.done()]
+
+    def queued_visits(self) -> dict[int, float]:
+        """Like `queued_completions`, by visit id: when each such visit's `run` returned (`perf_counter`)."""
+        return {
+            visit.visit_id: visit.task.result().finished_at
+            for visit in self._running.values()
+            if visit.task is not None
+            and visit.task.done()
+            and not visit.task.cancelled()
+            and visit.task.exception() is None
+        }
+
+    def mark_paused(self, reason: PauseReasonKind, component: str = "", visit_id: int = 0) -> RunPaused | None:
+        """Record that the consumer stops asking for events now: a `RunPaused` joins the events not yet read, so
+        it is yielded (and recorded) after them, in time order; it is returned too, for a consumer that shows the
+        pause before it reads it. Before the run started (its clock starts at `RunStarted`), once its final event
+        is decided, or when already paused, this does nothing and returns `None`."""
+        if not self._started or self._paused or self._finished:
+            return None
+        self._paused = True
+        paused = RunPaused(
+            run_id=self.run_id,
+            time=time.perf_counter(),
+            reason=reason,
+            component=component,
+            visit_id=visit_id,
+            held_visit_id=self._handed.visit_id if self._handed is not None else 0,
+        )
+        self._events.append(paused)
+        return paused
+
+    def mark_resumed(self) -> RunResumed | None:
+        """Record that the consumer asks for events again: closes the pause `mark_paused` opened, if any, and
+        returns the `RunResumed` it queued."""
+        if not self._paused:
+            return None
+        self._paused = False
+        resumed = RunResumed(run_id=self.run_id, time=time.perf_counter())
+        self._events.append(resumed)
+        return resumed
 
     def replace_outputs(self, visit_id: int, outputs: dict[str, Any]) -> None:
         """Replace the outputs of the component whose `ComponentFinished` was just read, before they are delivered.
@@ -417,7 +466,7 @@ class PipelineRun:
         warm_ups, self._warm_ups = self._warm_ups, {}
         loop = asyncio.get_running_loop()
 
-        def timed(warm_up: Callable[[], bool]) -> tuple[bool, float, float]:
+        def timed(warm_up: WarmUp) -> tuple[bool | str, float, float]:
             started = time.perf_counter()
             warmed = warm_up()
             return warmed, started, time.perf_counter()
@@ -441,6 +490,7 @@ class PipelineRun:
                         component=name,
                         started_at=started,
                         finished_at=finished,
+                        waited=warmed == WAITED,
                     )
                 )
 

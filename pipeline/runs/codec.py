@@ -46,6 +46,8 @@ from pipeline.core.events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 from pipeline.core.serialization import DEFAULT_ALLOWED_MODULES
@@ -94,6 +96,8 @@ EVENT_CLASSES: dict[str, type] = {
         RunFailed,
         RunCancelled,
         ChildSpan,
+        RunPaused,
+        RunResumed,
     )
 }
 _EVENT_FIELDS = {cls: dataclasses.fields(cls) for cls in EVENT_CLASSES.values()}
@@ -458,6 +462,9 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "total": lambda value: value is None or _is_int(value),
     "mode": lambda value: value in ("sync", "async"),
     "reused": lambda value: type(value) is bool,
+    "waited": lambda value: type(value) is bool,
+    "reason": lambda value: type(value) is str,
+    "held_visit_id": _is_int,
     "inputs": lambda value: type(value) is dict,
     "outputs": lambda value: type(value) is dict,
     "stranded": lambda value: type(value) is dict,

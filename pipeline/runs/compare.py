@@ -154,9 +154,10 @@ class QueryRun:
 
     @property
     def duration(self) -> float:
+        """Pipeline time up to the run's last event: warm-ups and pauses left out (see `RunSummary.duration`)."""
         if self.started_at is None or self.ended_at is None:
             return 0.0
-        return self.ended_at - self.started_at
+        return self.summary.pipeline_time(self.ended_at - self.started_at)
 
 
 @dataclass(slots=True)
@@ -309,7 +310,7 @@ async def _consume(
     except Exception as exc:
         raised = exc
     summary = RunSummary.from_events(events)
-    return QueryRun(index, inputs, events, summary, critical_path(summary.spans, connections), raised)
+    return QueryRun(index, inputs, events, summary, critical_path(summary.pipeline_spans(), connections), raised)
 
 
 # -- figures over spans ------------------------------------------------------------------------------------------
@@ -349,7 +350,8 @@ def concurrency_profile(spans: Sequence[Span]) -> ConcurrencyProfile:
 
 def critical_path(spans: Sequence[Span], connections: Iterable[tuple[str, str, str, str]]) -> CriticalPath:
     """Walk back from the visit that finished last: each step's predecessor is the visit of one of its senders
-    that finished latest before it started. Times are the spans' own (relative to the run's start)."""
+    that finished latest before it started. Times are the spans' own (relative to the run's start): pass
+    `RunSummary.pipeline_spans()` so that pauses and warm-ups do not count as waits."""
     senders: dict[str, set[str]] = {}
     for sender, _, receiver, _ in connections:
         senders.setdefault(receiver, set()).add(sender)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunEvent
+from pipeline.core.events import RunEvent
 from pipeline.dataclasses import ChatMessage, Document
 from pipeline.runs.spans import ComponentSpan, RunStatus, RunSummary, SpanStatus
 
@@ -185,7 +185,12 @@ class RunDiff:
     status_a: RunStatus
     status_b: RunStatus
     total: Timing
-    """Run durations, from `RunStarted` to the final event."""
+    """Run durations in pipeline time: from `RunStarted` to the final event, less warm-ups and pauses (see
+    `RunSummary.duration`)."""
+    paused: Timing
+    """Seconds each run stood paused with nothing in flight (not in `total`)."""
+    warm_up: Timing
+    """Seconds each run spent on warm-ups before its first visit (not in `total`)."""
     only_in_a: list[str]
     only_in_b: list[str]
     """Components that ran in one run only."""
@@ -210,30 +215,15 @@ class RunDiff:
 
 @dataclass(slots=True)
 class _Run:
-    """What one run's events say about each visit, keyed by `(component, visit)`."""
+    """One run's visit records, keyed by `(component, visit)`."""
 
     summary: RunSummary
     spans: dict[tuple[str, int], ComponentSpan]
-    inputs: dict[tuple[str, int], dict[str, Any]]
-    outputs: dict[tuple[str, int], dict[str, Any]]
-    reused: set[tuple[str, int]]
 
 
 def _fold(events: Sequence[RunEvent]) -> _Run:
     summary = RunSummary.from_events(events)
-    run = _Run(summary, {(span.component, span.visit): span for span in summary.spans}, {}, {}, set())
-    keys: dict[int, tuple[str, int]] = {span.visit_id: (span.component, span.visit) for span in summary.spans}
-    for event in events:
-        match event:
-            case ComponentStarted():
-                run.inputs[(event.component, event.visit)] = event.inputs
-            case ComponentFinished():
-                run.outputs[(event.component, event.visit)] = event.outputs
-                if event.reused:
-                    run.reused.add((event.component, event.visit))
-            case OutputsReplaced():
-                run.outputs[keys[event.visit_id]] = event.outputs
-    return run
+    return _Run(summary, {(span.component, span.visit): span for span in summary.spans})
 
 
 def diff_runs(a: Sequence[RunEvent], b: Sequence[RunEvent]) -> RunDiff:
@@ -249,6 +239,8 @@ def diff_runs(a: Sequence[RunEvent], b: Sequence[RunEvent]) -> RunDiff:
         status_a=run_a.summary.status,
         status_b=run_b.summary.status,
         total=Timing(run_a.summary.duration, run_b.summary.duration),
+        paused=Timing(run_a.summary.paused_time(), run_b.summary.paused_time()),
+        warm_up=Timing(run_a.summary.warm_up_time, run_b.summary.warm_up_time),
         only_in_a=[name for name in order if name not in names_b],
         only_in_b=[name for name in order if name not in names_a],
         components={name: Timing(_busy(run_a, name), _busy(run_b, name)) for name in order},
@@ -264,11 +256,17 @@ def _diff_visit(run_a: _Run, run_b: _Run, key: tuple[str, int]) -> VisitDiff:
         status_a=None if span_a is None else span_a.status,
         status_b=None if span_b is None else span_b.status,
         timing=Timing(None if span_a is None else span_a.duration, None if span_b is None else span_b.duration),
-        reused_a=key in run_a.reused,
-        reused_b=key in run_b.reused,
-        inputs=diff_values(run_a.inputs.get(key, {}), run_b.inputs.get(key, {})),
-        outputs=diff_values(run_a.outputs.get(key, {}), run_b.outputs.get(key, {})),
+        reused_a=span_a is not None and span_a.reused,
+        reused_b=span_b is not None and span_b.reused,
+        inputs=diff_values(_values(span_a, "inputs"), _values(span_b, "inputs")),
+        outputs=diff_values(_values(span_a, "outputs"), _values(span_b, "outputs")),
     )
+
+
+def _values(span: ComponentSpan | None, which: str) -> dict[str, Any]:
+    """A visit's inputs or (delivered) outputs; none when the run lacks the visit or it produced nothing."""
+    values = None if span is None else span.inputs if which == "inputs" else span.outputs
+    return values or {}
 
 
 def _busy(run: _Run, component: str) -> float | None:

@@ -2,7 +2,10 @@
 
 Perfetto and chrome://tracing show where the time went and what overlapped; OTLP puts runs into whatever tracing
 backend a team already has; Mermaid draws the graph with each component's time on it. Every export is a pure
-function of the events (folded by `RunSummary`), so live runs, recordings and replays export alike.
+function of the events (folded by `RunSummary`, whose visit records they read), so live runs, recordings and
+replays export alike. Visits keep their real times; the run's duration is its pipeline time (pauses and warm-ups
+left out, see `RunSummary.duration`), and the pauses are exported on their own: a "paused" track in a Chrome
+trace, "paused" events on an OTLP root span.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any, Literal, TypeAlias
 
 import yaml
 
-from pipeline.core.events import ComponentFailed, ComponentFinished, RunEvent
+from pipeline.core.events import RunEvent
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.rebuild import rebuild_pipeline
 from pipeline.runs.secrets import scrub
@@ -26,13 +29,15 @@ MICROS = 1_000_000
 NANOS = 1_000_000_000
 RUN_TID = 0
 """The Chrome trace thread that carries run-level instants; component lanes count from 1."""
+PAUSED_TRACK = "paused"
+"""The name of the Chrome trace thread, after the lanes, that shows when the run stood paused."""
 OTLP_SPAN_KIND_INTERNAL = 1
 OTLP_STATUS_UNSET, OTLP_STATUS_ERROR = 0, 2
 ExportFormat: TypeAlias = Literal["chrome", "otlp", "mermaid"]
 
 
 class _Run:
-    """One run's summary plus what exports need beyond it: its end, failed visits' errors, reused visits."""
+    """One run's summary plus its end, which exports need even for a stream cut short."""
 
     def __init__(self, events: Sequence[RunEvent]) -> None:
         run_ids = {event.run_id for event in events}
@@ -49,10 +54,28 @@ class _Run:
         )
         """Relative end of the run; a stream cut short (no final event) ends at its last event."""
         self.errors: dict[int, BaseException] = {
-            event.visit_id: event.error for event in events if isinstance(event, ComponentFailed)
+            span.visit_id: span.error for span in self.summary.spans if span.error is not None
         }
-        self.reused = {event.visit_id for event in events if isinstance(event, ComponentFinished) and event.reused}
-        """Visits that handed on recorded outputs (a fork) rather than running."""
+
+    def times(self) -> dict[str, float]:
+        """The run's pipeline time (its duration), wall time, idle paused time and warm-up time, in ms."""
+        return {
+            "duration_ms": self.summary.pipeline_time(self.end) * 1000,
+            "wall_ms": self.end * 1000,
+            "paused_ms": self.summary.paused_time(self.end) * 1000,
+            "warm_up_ms": self.summary.warm_up_time * 1000,
+        }
+
+    def pauses(self) -> list[tuple[float, float, dict[str, Any]]]:
+        """`(start, end, args)` of every pause; one still open ends with the run."""
+        return [
+            (
+                pause.started_at,
+                pause.ended_at if pause.ended_at is not None else self.end,
+                {"reason": pause.reason, "component": pause.component or None, "visit_id": pause.visit_id or None},
+            )
+            for pause in self.summary.pauses
+        ]
 
     def intervals(self) -> list[tuple[str, str, float, float, dict[str, Any]]]:
         """`(name, category, start, end, args)` of every warm-up and visit; visits still running end with the run.
@@ -72,10 +95,10 @@ class _Run:
                 "thread": span.thread,
                 "status": span.status,
             }
-            if span.visit_id in self.reused:
+            if span.reused:
                 args["reused"] = True
-            if span.visit_id in self.errors:
-                args["error"] = _describe(self.errors[span.visit_id])
+            if span.error is not None:
+                args["error"] = _describe(span.error)
                 args["traceback"] = span.traceback
             end = span.finished_at if span.finished_at is not None else self.end
             visits.append((span.component, span.mode, span.started_at, end, args))
@@ -94,8 +117,8 @@ def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = No
 
     The run is process 1 (named `process_name`, by default after the run id). Visits are complete events in
     microseconds since the run started, laid on lanes so that overlapping visits never share one: a lane is a
-    slot of concurrency, not an OS thread (the thread is in each event's args). Merge runs with
-    `merge_chrome_traces`.
+    slot of concurrency, not an OS thread (the thread is in each event's args). Pauses are complete events on a
+    thread of their own, named "paused", after the lanes. Merge runs with `merge_chrome_traces`.
     """
     run = _Run(events)
     pid = 1
@@ -117,6 +140,24 @@ def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = No
                 "args": args,
             }
         )
+    pauses = run.pauses()
+    if pauses:
+        paused_tid = max(lanes, default=0) + 1
+        trace.append(_metadata("thread_name", pid, paused_tid, PAUSED_TRACK))
+        for start, end, args in pauses:
+            where = f" at {args['component']}" if args["component"] else ""
+            trace.append(
+                {
+                    "name": f"paused ({args['reason']}){where}",
+                    "cat": "paused",
+                    "ph": "X",
+                    "ts": _us(start),
+                    "dur": round(_us(end) - _us(start), 3),
+                    "pid": pid,
+                    "tid": paused_tid,
+                    "args": {key: value for key, value in args.items() if value is not None},
+                }
+            )
     ended: dict[str, Any] = {"status": run.summary.status}
     if run.summary.error is not None:
         ended["error"] = _describe(run.summary.error)
@@ -137,7 +178,7 @@ def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = No
         "run_id": run.run_id,
         "status": run.summary.status,
         "started": datetime.fromtimestamp(run.wall_time, UTC).isoformat(),
-        "duration_ms": run.end * 1000,
+        **run.times(),
     }
     return {"traceEvents": trace, "displayTimeUnit": "ms", "otherData": {"runs": [info]}}
 
@@ -215,10 +256,27 @@ def to_otlp_json(
         "startTimeUnixNano": unix_ns(0.0),
         "endTimeUnixNano": unix_ns(run.end),
         "attributes": _attributes(
-            {"pipeline.run_id": run.run_id, "pipeline.status": run.summary.status, **_graph_attributes(pipeline)}
+            {
+                "pipeline.run_id": run.run_id,
+                "pipeline.status": run.summary.status,
+                **{f"pipeline.{key}": value for key, value in run.times().items()},
+                **_graph_attributes(pipeline),
+            }
         ),
         "status": _status(run.summary.error),
     }
+    if run.summary.pauses:
+        root["events"] = [
+            {
+                "timeUnixNano": unix_ns(start),
+                "name": "paused",
+                "attributes": _attributes(
+                    {f"pipeline.pause.{key}": value for key, value in args.items()}
+                    | {"pipeline.pause.duration_ms": (end - start) * 1000}
+                ),
+            }
+            for start, end, args in run.pauses()
+        ]
     spans = [root]
     for name, kind, start, end, args in run.intervals():
         span_key = f"visit {args['visit_id']}" if "visit_id" in args else f"warm_up {args['component']}"

@@ -1,13 +1,20 @@
-"""Fold a run's events into one span per component visit, for timelines, tables, recordings and exports.
+"""Fold a run's events, once, into one record per component visit: what the timeline, the inspector, the graph,
+diffs, comparisons and exports all read.
 
 This module only reads events: it works the same on a live stream (feed `RunSummary.apply` one event at a
 time) as on a recorded list (`RunSummary.from_events(events)`). Every time it reports is in seconds relative
 to `RunStarted.time`, so runs recorded at different moments compare directly.
+
+Pipeline time: a run's `duration` counts only the time its pipeline worked. Left out are the warm-ups (the
+components' `warm_up()`, or the wait for one another caller runs) and the time the run was paused
+(`RunPaused`..`RunResumed`) while no visit was in flight; a visit still running during a pause counts, as the
+component really was working then. `wall_duration`, `warm_up_time` and `paused_time` give the parts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,16 +34,41 @@ from pipeline.core.events import (
     RunEvent,
     RunFailed,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 
-SpanStatus = Literal["running", "finished", "failed", "cancelled"]
+SpanStatus = Literal["held", "running", "queued", "finished", "failed", "cancelled"]
+"""`held`: started by the scheduler, but the run paused before it began executing (`RunPaused.held_visit_id`); it
+runs once the run resumes. `queued`: the visit finished (at `finished_at`) while the run was paused; its
+completion waits to be read."""
 RunStatus = Literal["pending", "running", "finished", "failed", "cancelled"]
 
 
 @dataclass(slots=True)
+class Pause:
+    """A stretch of the run during which its consumer did not ask for events (see `RunPaused`)."""
+
+    started_at: float
+    ended_at: float | None
+    """`None` while the run is still paused."""
+    reason: str
+    """`breakpoint`, `step`, `user` or `seek`."""
+    component: str = ""
+    visit_id: int = 0
+    """The visit whose event the run paused on (0: none)."""
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended_at is None else self.ended_at - self.started_at
+
+
+@dataclass(slots=True)
 class ComponentSpan:
-    """One visit of one component: when it ran (relative to the run's start), where, and how it ended."""
+    """The record of one visit of one component: when it ran (relative to the run's start), where, what it
+    received and produced, how it ended, and the pauses it ran through. Built once, from the events, by
+    `RunSummary`; every view of a visit reads it."""
 
     component: str
     visit: int
@@ -52,10 +84,25 @@ class ComponentSpan:
     """The formatted traceback of a failed visit."""
     progress: tuple[int, int | None, str] | None = None
     """The latest `(done, total, message)` the component reported while running."""
+    inputs: dict[str, Any] | None = None
+    """What the visit received (`None` when the stream lacks its start, e.g. a trimmed recording)."""
+    outputs: dict[str, Any] | None = None
+    """What the visit handed on: its outputs, or those that replaced them at a breakpoint."""
+    original_outputs: dict[str, Any] | None = None
+    """The outputs the component returned, kept when they were replaced at a breakpoint."""
+    error: BaseException | None = None
+    reused: bool = False
+    """The visit handed on outputs recorded in a parent run instead of running (a fork)."""
+    pauses: list[Pause] = field(default_factory=list)
+    """The run's pauses while this visit was in flight: it kept running through them."""
 
     @property
     def duration(self) -> float | None:
         return None if self.finished_at is None else self.finished_at - self.started_at
+
+    @property
+    def state(self) -> SpanStatus:
+        return self.status
 
 
 @dataclass(slots=True)
@@ -77,6 +124,8 @@ class RunSummary:
     """The pipeline outputs: final, partial (failed run) or as far as they got (cancelled run)."""
     error: BaseException | None = None
     stranded: dict[str, list[str]] = field(default_factory=dict)
+    pauses: list[Pause] = field(default_factory=list)
+    """Every pause of the run, in order; the last one is open (`ended_at` is `None`) while the run is paused."""
     _by_visit: dict[int, ComponentSpan] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -88,12 +137,93 @@ class RunSummary:
 
     @property
     def duration(self) -> float | None:
-        """The run's wall time, from `RunStarted` to its final event; `None` until the run ended."""
+        """The run's pipeline time (see the module's docstring); `None` until the run ended."""
+        return None if self.ended_at is None else self.pipeline_time(self.ended_at)
+
+    @property
+    def wall_duration(self) -> float | None:
+        """From `RunStarted` to the final event, warm-ups and pauses included; `None` until the run ended."""
         return self.ended_at
 
     @property
+    def warm_up_time(self) -> float:
+        """Seconds the run spent warming components up (or waiting for their warm-up) before any visit."""
+        return _length(_union(self.warm_ups.values()))
+
+    def paused_time(self, until: float | None = None) -> float:
+        """Seconds, up to `until` (default: the run's end, or its last pause's end), during which the run was
+        paused with no visit in flight: what pauses took from the run beyond the work done meanwhile."""
+        return _length(self._idle_pauses(until))
+
+    def pipeline_time(self, time: float) -> float:
+        """A time relative to the run's start, on the pipeline's clock: less the warm-ups and idle pauses before it."""
+        excluded = _union([*self.warm_ups.values(), *self._idle_pauses(time)])
+        return time - sum(max(0.0, min(end, time) - start) for start, end in excluded if start < time)
+
+    def pipeline_spans(self) -> list[ComponentSpan]:
+        """Copies of the finished spans with their times on the pipeline's clock (`pipeline_time`): what
+        critical paths and comparisons measure, so pauses and warm-ups never show as waits."""
+        return [
+            dataclasses.replace(
+                span, started_at=self.pipeline_time(span.started_at), finished_at=self.pipeline_time(span.finished_at)
+            )
+            for span in self.spans
+            if span.finished_at is not None
+        ]
+
+    @property
+    def pause(self) -> Pause | None:
+        """The pause the run is in now, if any."""
+        return self.pauses[-1] if self.pauses and self.pauses[-1].ended_at is None else None
+
+    @property
     def running(self) -> list[ComponentSpan]:
+        """Visits executing now (not those that finished while paused, whose completion is queued)."""
         return [span for span in self.spans if span.status == "running"]
+
+    @property
+    def queued(self) -> list[ComponentSpan]:
+        """Visits that finished while the run is paused, their completions not read yet."""
+        return [span for span in self.spans if span.status == "queued"]
+
+    def queue(self, visit_id: int, finished_at: float) -> ComponentSpan | None:
+        """Mark a running visit as finished while paused, at `finished_at` (on the run's perf_counter clock): a
+        paused live run tells this (`PipelineRun.queued_visits`) before the visit's `ComponentFinished` is read."""
+        span = self._by_visit.get(visit_id)
+        if span is None or span.status != "running":
+            return None
+        span.status, span.finished_at = "queued", self.relative(finished_at)
+        return span
+
+    def replace_outputs(self, visit_id: int, outputs: dict[str, Any]) -> ComponentSpan | None:
+        """Record outputs that replaced the visit's at a breakpoint, keeping those it returned."""
+        span = self._by_visit.get(visit_id)
+        if span is not None:
+            if span.original_outputs is None:
+                span.original_outputs = span.outputs
+            span.outputs = dict(outputs)
+        return span
+
+    def _idle_pauses(self, until: float | None) -> list[tuple[float, float]]:
+        """The parts of the pauses (up to `until`) when no visit was executing."""
+        limit = until if until is not None else self.ended_at
+        pauses = []
+        for pause in self.pauses:
+            end = pause.ended_at if pause.ended_at is not None else limit
+            if end is None:
+                continue
+            if limit is not None:
+                end = min(end, limit)
+            if end > pause.started_at:
+                pauses.append((pause.started_at, end))
+        if not pauses:
+            return []
+        busy = _union(
+            (span.started_at, span.finished_at if span.finished_at is not None else pauses[-1][1])
+            for span in self.spans
+            if span.status != "held"
+        )
+        return _subtract(_union(pauses), busy)
 
     def span(self, visit_id: int) -> ComponentSpan | None:
         return self._by_visit.get(visit_id)
@@ -125,6 +255,8 @@ class RunSummary:
                     finished_at=None,
                     mode=event.mode,
                     thread=None,
+                    inputs=event.inputs,
+                    reused=event.reused,
                 )
                 self.spans.append(span)
                 self._by_visit[event.visit_id] = span
@@ -134,16 +266,36 @@ class RunSummary:
                 span.started_at = self.relative(event.started_at)
                 span.finished_at = self.relative(event.finished_at)
                 span.thread = event.thread
+                span.pauses = [pause for pause in span.pauses if pause.started_at < span.finished_at]
                 if isinstance(event, ComponentFailed):
-                    span.status, span.traceback = "failed", event.traceback
+                    span.status, span.traceback, span.error = "failed", event.traceback, event.error
                 else:
-                    span.status = "finished"
+                    span.status, span.outputs = "finished", event.outputs
+                    span.reused = span.reused or event.reused
                 return span
             case ComponentCancelled():
                 span = self._span_for(event.visit_id, event.component, event.visit, None, event.started_at)
                 span.finished_at = self.relative(event.time)
                 span.status = "cancelled"
                 return span
+            case RunPaused():
+                if self.pause is None:
+                    pause = Pause(self.relative(event.time), None, event.reason, event.component, event.visit_id)
+                    self.pauses.append(pause)
+                    held = self._by_visit.get(event.held_visit_id)
+                    if held is not None and held.status == "running":
+                        held.status = "held"
+                    for running in self.spans:
+                        if running.status in ("running", "queued"):
+                            running.pauses.append(pause)
+                return None
+            case RunResumed():
+                if (open_pause := self.pause) is not None:
+                    open_pause.ended_at = self.relative(event.time)
+                for held in self.spans:
+                    if held.status == "held":  # it begins now (its ComponentFinished will say exactly when)
+                        held.status, held.started_at = "running", self.relative(event.time)
+                return None
             case ComponentWarmedUp():
                 self.warm_ups[event.component] = (self.relative(event.started_at), self.relative(event.finished_at))
                 return None
@@ -164,7 +316,9 @@ class RunSummary:
                 if progress_span is not None:
                     progress_span.progress = (event.done, event.total, event.message)
                 return progress_span
-            case OutputsReplaced() | ChildSpan() | ComponentLogged():
+            case OutputsReplaced():
+                return self.replace_outputs(event.visit_id, event.outputs)
+            case ChildSpan() | ComponentLogged():
                 return None
         raise TypeError(f"Not a run event: {event!r}")
 
@@ -189,3 +343,41 @@ class RunSummary:
 
     def _end(self, status: RunStatus, time: float, outputs: dict[str, dict[str, Any]]) -> None:
         self.status, self.ended_at, self.outputs = status, self.relative(time), dict(outputs)
+        if (open_pause := self.pause) is not None:
+            open_pause.ended_at = self.ended_at
+
+
+def _union(intervals: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted, disjoint intervals covering the same time as `intervals`."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(
+    intervals: Sequence[tuple[float, float]], cut: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The parts of sorted disjoint `intervals` outside sorted disjoint `cut`."""
+    left: list[tuple[float, float]] = []
+    for start, end in intervals:
+        for cut_start, cut_end in cut:
+            if cut_end <= start or cut_start >= end:
+                continue
+            if cut_start > start:
+                left.append((start, cut_start))
+            start = max(start, cut_end)
+            if start >= end:
+                break
+        if start < end:
+            left.append((start, end))
+    return left
+
+
+def _length(intervals: Iterable[tuple[float, float]]) -> float:
+    return sum(end - start for start, end in intervals)

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
     from pipeline.core.graph import PipelineGraph
 
 Direction = Literal["down", "right"]
-Status = Literal["waiting", "running", "done", "failed", "paused", "cancelled", "reused", "skipped"]
+Status = Literal["waiting", "running", "queued", "done", "failed", "paused", "cancelled", "reused", "skipped"]
+"""`queued`: finished while the run is paused; its completion waits to be read (the run tells which)."""
 Heading = Literal["up", "down", "left", "right"]
 
 BOX_HEIGHT = 4
@@ -59,6 +60,7 @@ BUCKET_W, BUCKET_H = 64, 16
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATUS_ICONS: dict[str, str] = {
     "waiting": "○",
+    "queued": "◔",
     "done": "✓",
     "failed": "✗",
     "paused": "⏸",

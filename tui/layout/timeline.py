@@ -9,6 +9,10 @@ costs what is on screen, not what the run holds (10,000 spans render a 120x40 fr
 header row with its title. Visit ids are only unique within a run, so a bar is named by its `VisitKey`,
 (group, visit id); a single run is group 0.
 
+The run's pauses (`RunPaused`..`RunResumed`) shade every lane's empty cells with a band (`┊`): the axis stays
+real time, so bars keep their true places, and the band shows which stretch was not pipeline time. A replay's
+`playhead` is drawn as a column (`│`) across the lanes, over empty cells.
+
 Spans of other services under a visit (HTTP or LLM calls of a run imported from OpenTelemetry) are drawn as thin
 bars (`━`) on child rows right under their component's lane, packed so that overlapping calls get a row each.
 
@@ -18,6 +22,7 @@ from its left edge) and its length is drawn in full blocks plus one left partial
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
@@ -52,6 +57,12 @@ CHILD_LANE = "↳"
 """The label of a child row, under its component's name."""
 MAX_CHILD_ROWS = 3
 """Child rows per component at most; more overlapping calls share the last one."""
+PAUSED = "┊"
+"""Shades the empty cells of every lane while the run stood paused (at a breakpoint, a step, a pause)."""
+PLAYHEAD = "│"
+"""A replay's current time, drawn across the lanes where no bar is."""
+PLAYHEAD_MARK = "▼"
+"""The playhead's cell on the time axis."""
 
 VisitKey = tuple[int, int]
 """(group, visit id): what names a bar, since visit ids repeat across the runs of a grouped model."""
@@ -94,8 +105,13 @@ class ChildBar(NamedTuple):
 
 
 def _extent(start: float, end: float, scale: float, offset: float) -> tuple[int, int]:
-    """(first column, length in eighths of a column, at least 1) of a bar."""
-    column = math.floor((start - offset) / scale + 0.5)
+    """(first column, length in eighths of a column, at least 1) of a bar. It starts at the column nearest its
+    start, unless that column begins at or after its end (a visit shorter than half a column, at the end of the
+    run, would land past the last column): then at the column its start falls in, so every visit gets a cell."""
+    start_column = (start - offset) / scale
+    column = math.floor(start_column + 0.5)
+    if column >= (end - offset) / scale and column > math.floor(start_column):
+        column = math.floor(start_column)
     eighths = round((end - start) / scale * 8)
     return column, eighths if eighths > 0 else 1
 
@@ -175,6 +191,10 @@ class TimelineModel:
     """Spans of other services under the visits, on the child rows, in order of start."""
     child_lanes: frozenset[int] = frozenset()
     """Lanes that are child rows: no visit bars, a `↳` label."""
+    pauses: tuple[tuple[float, float | None], ...] = ()
+    """(start, end) of each pause on the axis; `None`: still paused (reaches `now`, else the model's end)."""
+    playhead: float | None = None
+    """A replay's current time on the axis, drawn as a column; `None` draws none."""
     _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, indices into `bars` sorted by start."""
     _starts: list[list[float]] = field(default_factory=list, repr=False, compare=False)
@@ -201,6 +221,15 @@ class TimelineModel:
         `children`: spans of other services under the visits, drawn on child rows under their component."""
         model = cls._build([("", summary, 0.0)], connections, headed=False, until=until, first_lanes=lanes)
         return model._with_children(children) if children else model
+
+    def with_playhead(self, seconds: float | None) -> TimelineModel:
+        """This model with a replay's playhead at `seconds` (`None`: none), sharing its indices: cheap to call
+        on every frame of a replay."""
+        if seconds == self.playhead:
+            return self
+        model = dataclasses.replace(self, playhead=seconds)
+        model._by_lane, model._starts, model._reach = self._by_lane, self._starts, self._reach
+        return model
 
     @classmethod
     def from_groups(
@@ -230,6 +259,7 @@ class TimelineModel:
         headers: list[int] = []
         bars: list[Bar] = []
         warm_ups: list[tuple[int, float, float]] = []
+        pauses: list[tuple[float, float | None]] = []
         critical: set[VisitKey] = set()
         end = until
         for group, (title, summary, offset) in enumerate(groups):
@@ -244,6 +274,8 @@ class TimelineModel:
                     lanes.append(span.component)
                 start = offset + span.started_at
                 finish = None if span.finished_at is None else offset + span.finished_at
+                if span.status == "held":  # held back by a pause: it has not begun, so it does not grow
+                    finish = start
                 bars.append(Bar(span.visit_id, lane, start, finish, span.status, group, span.visit))
                 end = max(end, start if finish is None else finish)
             for component, (started, finished) in summary.warm_ups.items():
@@ -253,11 +285,14 @@ class TimelineModel:
                     lanes.append(component)
                 warm_ups.append((lane, offset + started, offset + finished))
                 end = max(end, offset + finished)
+            for pause in summary.pauses:
+                pauses.append((offset + pause.started_at, None if pause.ended_at is None else offset + pause.ended_at))
+                end = max(end, offset + (pause.started_at if pause.ended_at is None else pause.ended_at))
             if summary.ended_at is not None:
                 end = max(end, offset + summary.ended_at)
             if links is not None:
                 critical.update((group, visit_id) for visit_id in _critical_visits(summary, links))
-        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers), tuple(warm_ups))
+        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers), tuple(warm_ups), pauses=tuple(pauses))
         model._index()
         return model
 
@@ -310,6 +345,8 @@ class TimelineModel:
             tuple((new_lane[lane], started, finished) for lane, started, finished in self.warm_ups),
             tuple(sorted(bars, key=lambda bar: bar.start)),
             frozenset(child_lanes),
+            self.pauses,
+            self.playhead,
         )
         model._index()
         return model
@@ -412,8 +449,18 @@ class TimelineModel:
             if column + len(TICK_MARK + label) <= area:  # a label cut at the edge would misread ("▏200" for 200 ms)
                 for i, char in enumerate(TICK_MARK + label):
                     axis[gutter + column + i] = Cell(char, "axis")
-        rows = [axis] if height > 0 else []
         running_end = self.end if now is None else now
+        paused = [False] * area
+        for started, finished in self.pauses:
+            x0 = max(0, math.floor((started - offset) / scale))
+            x1 = min(area, math.ceil(((running_end if finished is None else finished) - offset) / scale))
+            paused[x0:x1] = [True] * max(0, x1 - x0)
+        head = None if self.playhead is None else math.floor((self.playhead - offset) / scale)
+        if head is not None and not 0 <= head < area:
+            head = None
+        if head is not None:
+            axis[gutter + head] = Cell(PLAYHEAD_MARK, "playhead")
+        rows = [axis] if height > 0 else []
         # a column of margin either side: starts round to the nearest column and lengths to an eighth
         t0, t1 = offset - scale, offset + (area + 1) * scale
         bars = self.bars
@@ -469,10 +516,14 @@ class TimelineModel:
                 if x in text
                 else Cell(BLOCKS[e], s)
                 if e
+                else Cell(PLAYHEAD, "playhead")
+                if x == head
                 else Cell(WARM_UP, "warmup")
                 if warm
+                else Cell(PAUSED, "paused")
+                if pause
                 else BLANK
-                for x, (e, s, warm) in enumerate(zip(eighths, styles, shaded, strict=True))
+                for x, (e, s, warm, pause) in enumerate(zip(eighths, styles, shaded, paused, strict=True))
             )
             rows.append(row)
         while len(rows) < height:
@@ -539,9 +590,11 @@ class TimelineModel:
 
 
 def _critical_visits(summary: RunSummary, connections: Sequence[tuple[str, str, str, str]]) -> list[int]:
-    """Visit ids of the run's critical path (its steps carry times, not ids: matched back by them)."""
-    path = critical_path(summary.spans, connections)
-    ids = {(s.component, s.started_at, s.finished_at): s.visit_id for s in summary.spans}
+    """Visit ids of the run's critical path on the pipeline's clock (pauses and warm-ups are no waits); its steps
+    carry times, not ids: matched back by them."""
+    spans = summary.pipeline_spans()
+    path = critical_path(spans, connections)
+    ids = {(s.component, s.started_at, s.finished_at): s.visit_id for s in spans}
     return [ids[step.component, step.started_at, step.finished_at] for step in path.steps]
 
 

@@ -59,8 +59,8 @@ def group_title(query: int, inputs: Mapping[str, Any], summary: RunSummary, erro
     parts = [f"query {query + 1}"]
     if summary.status in ("pending", "running"):
         parts.append(summary.status)
-    elif summary.ended_at is not None:
-        parts.append(format_duration(summary.ended_at))
+    elif summary.duration is not None:
+        parts.append(format_duration(summary.duration))
     if error is not None or summary.status in ("failed", "cancelled"):
         reason = "" if error is None else f": {type(error).__name__}: {error}"
         parts.append(f"{'failed' if error is not None else summary.status}{reason}")

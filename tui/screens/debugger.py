@@ -28,7 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, ProgressBar, Static, TabbedContent, TabPane
 
 from pipeline import AsyncPipeline, PipelineValidationError
-from pipeline.core.events import ComponentFinished, EventStream, RunEvent, RunStarted
+from pipeline.core.events import EventStream, RunEvent, RunStarted
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import concurrency_profile
 from pipeline.runs.fork import ForkError, fork_run
@@ -174,14 +174,12 @@ class DebuggerScreen(Screen[None]):
         """The last pause (its `PauseReason`) or ending the screen reacted to, so it reacts once to each."""
         self._pinned_visit: int | None = None
         """The visit the inspector shows when the user picked one with [ and ]; `None` follows the latest."""
-        self._reused: set[int] = set()
         self._routing_seen: tuple[DebugSession, int, Routing] | None = None
         """The session and its version the routing was computed for, and the routing."""
         self._slow_shown = 0.0
         self._run_started = 0.0
         self._slow_pending = False
         self._logged = False
-        self._events_read = 0
         self._run_error: str | None = None
         self._shown_visit: int | None = None
         """The visit the inspector shows: what the timeline highlights and a fork starts from."""
@@ -376,7 +374,7 @@ class DebuggerScreen(Screen[None]):
     def _adopt(self, session: DebugSession) -> None:
         """Make `session` the screen's run and drive it; a session driven before is cancelled (exclusive)."""
         self.session = session
-        self._reused, self._events_read, self._pinned_visit, self._run_error = set(), 0, None, None
+        self._pinned_visit, self._run_error = None, None
         self._timeline_seen = None
         self._slow_shown = self._run_started = time.monotonic()  # a short run never re-lays the footer out
         if self._logged:  # clearing an empty log would still repaint it, in the middle of the run's start
@@ -790,7 +788,8 @@ class DebuggerScreen(Screen[None]):
             return  # a state that lasts less than a frame is never drawn: a short run costs no frame mid-way
         running = session is not None and bool(session.summary.running)
         clock = self._now()
-        now = clock if running else None
+        playing = self.replay is not None and session is not None and session.status not in ENDED
+        now = clock if running or playing else None  # a replay's playhead moves even when nothing runs
         graph = self.query_one(GraphView)
         view = (graph.scroll_offset, graph.size)
         logs = self._log_view.written
@@ -798,12 +797,10 @@ class DebuggerScreen(Screen[None]):
         if seen == self._seen and not self._slow_pending:
             return
         self._seen = seen
-        if session is not None:
-            self._read_new_events(session)
         if self.loaded is not None:
             names = graph.visible_names()
             flow = self._routing(session)
-            states = node_states(names, session, self.breakpoints, clock, self._reused, flow)
+            states = node_states(names, session, self.breakpoints, clock, flow)
             graph.update_states(states, session.queued if session is not None else (), flow.untaken)
         if session is not None:
             self._update_timeline(session, now)
@@ -880,16 +877,9 @@ class DebuggerScreen(Screen[None]):
         origin = session.summary.origin
         relative = now - origin if now is not None and origin is not None else None
         timeline = self.query_one(TimelineView)
-        timeline.update_model(self._timeline, relative)
+        playhead = relative if self.replay is not None else None  # where a replay is: it plays in its own time
+        timeline.update_model(self._timeline.with_playhead(playhead), relative)
         timeline.border_title = _concurrency_title(session)
-
-    def _read_new_events(self, session: DebugSession) -> None:
-        """Remember reused visits (the summary does not say), reading only the events new since last time."""
-        events = session.events
-        for event in events[self._events_read :]:
-            if isinstance(event, ComponentFinished) and event.reused:
-                self._reused.add(event.visit_id)
-        self._events_read = len(events)
 
     def _follow(self, session: DebugSession) -> None:
         """On each new pause or a failure, select the component that matters: the one paused on, or the one

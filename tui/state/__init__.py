@@ -2,7 +2,7 @@
 
 from tui.state.breakpoints import Breakpoint, BreakpointHit, Breakpoints
 from tui.state.conditions import Condition, ConditionError, ConditionEvaluationError, ConditionSyntaxError
-from tui.state.session import DebugSession, PauseReason, SessionError, SessionStatus, VisitRecord
+from tui.state.session import DebugSession, PauseReason, SessionError, SessionStatus
 
 __all__ = [
     "Breakpoint",
@@ -16,5 +16,4 @@ __all__ = [
     "PauseReason",
     "SessionError",
     "SessionStatus",
-    "VisitRecord",
 ]

@@ -24,13 +24,12 @@ from pipeline.core.events import (
     ComponentFinished,
     ComponentStarted,
     EventStream,
-    OutputsReplaced,
     RunCancelled,
     RunEvent,
     RunFailed,
     RunFinished,
 )
-from pipeline.runs.spans import RunSummary
+from pipeline.runs.spans import ComponentSpan, RunSummary
 from tui.state.breakpoints import BreakpointHit, Breakpoints
 from tui.state.children import ChildSpans
 from tui.state.flow import ControlFlow
@@ -68,21 +67,6 @@ class PauseReason:
         return getattr(self.event, "visit_id", None)
 
 
-@dataclass(slots=True)
-class VisitRecord:
-    """What one visit received and produced, looked up by `visit_id` when the user selects it."""
-
-    visit_id: int
-    component: str
-    visit: int
-    inputs: dict[str, Any] | None = None
-    outputs: dict[str, Any] | None = None
-    original_outputs: dict[str, Any] | None = None
-    """The outputs the component returned, kept when they were replaced at a breakpoint."""
-    error: BaseException | None = None
-    traceback: str | None = None
-
-
 class DebugSession:
     """Drives one run's event stream and owns the debugger's state for it.
 
@@ -110,6 +94,7 @@ class DebugSession:
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self.live = live
         self.summary = RunSummary()
+        """Every visit's record (what it received, produced, when it ran, its pauses), folded from the events."""
         self.flow = ControlFlow()
         """Which output sockets each component produced: the routes the run took."""
         self.children = ChildSpans()
@@ -121,7 +106,8 @@ class DebugSession:
         """Why the run failed: `RunFailed.error`, or what the stream raised."""
         self.queued: list[str] = []
         """While paused: components that finished meanwhile, whose completions wait in the stream."""
-        self._visits: dict[int, VisitRecord] = {}
+        self._early: list[RunEvent] = []
+        """Pause events folded into the summary before the stream yields them (`_fold_early`)."""
         self._version = 0
         self._release = asyncio.Event()
         self._pause_requested = False
@@ -161,8 +147,9 @@ class DebugSession:
             return last.visit_id
         return None
 
-    def visit(self, visit_id: int) -> VisitRecord | None:
-        return self._visits.get(visit_id)
+    def visit(self, visit_id: int) -> ComponentSpan | None:
+        """The visit's record, from the run's summary."""
+        return self.summary.span(visit_id)
 
     # -- the pump --------------------------------------------------------------------------------------------
 
@@ -239,10 +226,7 @@ class DebugSession:
             replace(visit_id, outputs)
         except PipelineValidationError as error:
             raise SessionError(str(error)) from error
-        record = self._visits[visit_id]
-        if record.original_outputs is None:
-            record.original_outputs = record.outputs
-        record.outputs = dict(outputs)
+        self.summary.replace_outputs(visit_id, outputs)
         self._changed()
 
     # -- internals -------------------------------------------------------------------------------------------
@@ -289,29 +273,26 @@ class DebugSession:
                 return PauseReason("step", event)
         return PauseReason("user", event) if self._pause_requested else None
 
+    def _fold_early(self, event: RunEvent | None) -> None:
+        """Show a pause or resume the stream queued for reading after the pause, in the records now, while the
+        pause lasts; `_fold` then only lists it when it is read."""
+        if event is not None:
+            self._early.append(event)
+            self.summary.apply(event)
+            self._changed()
+
     def _fold(self, event: RunEvent) -> None:
-        """Fold one event into the state: the summary, the visits' records and the status."""
+        """Fold one event into the state: the summary (every visit's record), the routes, and the status."""
         self.events.append(event)
-        self.summary.apply(event)
+        if any(early is event for early in self._early):
+            self._early.remove(event)
+        else:
+            self.summary.apply(event)
         self.flow.apply(event)
         self.children.apply(event)
         self._changed()
         match event:
-            case ComponentStarted():
-                self._visits[event.visit_id] = VisitRecord(
-                    event.visit_id, event.component, event.visit, inputs=event.inputs
-                )
-            case ComponentFinished():
-                self._record(event.visit_id, event.component, event.visit).outputs = event.outputs
-            case OutputsReplaced():
-                record = self._visits.get(event.visit_id)
-                if record is not None:
-                    if record.original_outputs is None:
-                        record.original_outputs = record.outputs
-                    record.outputs = event.outputs
             case ComponentFailed():
-                record = self._record(event.visit_id, event.component, event.visit)
-                record.error, record.traceback = event.error, event.traceback
                 self._winding_down = True
             case RunFinished():
                 self._set_status("finished")
@@ -322,33 +303,37 @@ class DebugSession:
                 self._set_status("cancelled")
 
     async def _park(self, reason: PauseReason) -> None:
-        """Wait for resume, step or stop without pulling; meanwhile, show completions as they queue up."""
+        """Wait for resume, step or stop without pulling; meanwhile, show completions as they queue up. A live
+        run records the pause in its stream (`mark_paused`, `mark_resumed`), so it is not counted as its time."""
         self._pause_requested = self._stepping = False
         self._release.clear()
         self.pause_reason = reason
         self._set_status("paused")
+        mark_paused = getattr(self.stream, "mark_paused", None)
+        if mark_paused is not None:
+            self._fold_early(mark_paused(reason.kind, reason.component or "", reason.visit_id or 0))
         while not self._release.is_set():
             self._refresh_queued()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(QUEUE_POLL_SECONDS):
                     await self._release.wait()
+        mark_resumed = getattr(self.stream, "mark_resumed", None)
+        if mark_resumed is not None:
+            self._fold_early(mark_resumed())
         self.pause_reason = None
         self.queued = []
         self._set_status("running")
 
     def _refresh_queued(self) -> None:
-        queued_completions = getattr(self.stream, "queued_completions", None)
-        queued = list(queued_completions()) if queued_completions is not None else []
-        if queued != self.queued:
-            self.queued = queued
+        """Mark the visits that finished meanwhile as queued in their records, at the time they finished (the
+        run tells: `queued_visits`), so nothing shows them running while their completions wait."""
+        queued_visits = getattr(self.stream, "queued_visits", None)
+        if queued_visits is None or self.summary.origin is None:
+            return
+        changed = [self.summary.queue(visit_id, at) for visit_id, at in queued_visits().items()]
+        if any(span is not None for span in changed):
+            self.queued = [span.component for span in self.summary.queued]
             self._changed()
-
-    def _record(self, visit_id: int, component: str, visit: int) -> VisitRecord:
-        """The visit's record, created if the stream lacks its start (e.g. a trimmed recording)."""
-        record = self._visits.get(visit_id)
-        if record is None:
-            record = self._visits[visit_id] = VisitRecord(visit_id, component, visit)
-        return record
 
     def _set_status(self, status: SessionStatus) -> None:
         self.status = status

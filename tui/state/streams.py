@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.events import RunEvent
+from pipeline.core.events import PauseReasonKind, RunEvent, RunPaused, RunResumed
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.recording import RunRecorder
 
@@ -47,3 +47,12 @@ class LiveRecording:
 
     def queued_completions(self) -> list[str]:
         return self.run.queued_completions()
+
+    def queued_visits(self) -> dict[int, float]:
+        return self.run.queued_visits()
+
+    def mark_paused(self, reason: PauseReasonKind, component: str = "", visit_id: int = 0) -> RunPaused | None:
+        return self.run.mark_paused(reason, component, visit_id)
+
+    def mark_resumed(self) -> RunResumed | None:
+        return self.run.mark_resumed()

@@ -31,7 +31,9 @@ QUEUED = "queued"
 SPINNER_FPS = 10
 
 _SPAN_STATUS: dict[str, Status] = {
+    "held": "paused",
     "running": "running",
+    "queued": "queued",
     "finished": "done",
     "failed": "failed",
     "cancelled": "cancelled",
@@ -43,15 +45,15 @@ def node_states(
     session: DebugSession | None,
     breakpoints: Breakpoints,
     now: float | None,
-    reused: Collection[int] = (),
     routing: Routing = NO_ROUTING,
 ) -> dict[str, NodeState]:
-    """Each component's state from the session's spans, in one pass over them.
+    """Each component's state from the visits' records (the session's summary), in one pass over them.
 
     `now` is the clock reading (`time.perf_counter`, the run's clock) that running visits are timed against and
     spinners turn by; `None` shows no times and a still spinner, so a screenshot never depends on the machine's
-    speed. `reused` holds the visit ids that handed on recorded outputs instead of running; `routing.skipped` the
-    components shown as skipped (`tui.state.flow.routing`).
+    speed. A visit that finished while the run is paused is `queued` (its completion waits to be read), timed to
+    when it finished, not growing; `routing.skipped` are the components shown as skipped
+    (`tui.state.flow.routing`).
     """
     last: dict[str, ComponentSpan] = {}
     visits: dict[str, int] = {}
@@ -73,7 +75,7 @@ def node_states(
         status = _SPAN_STATUS[span.status]
         if name == paused:
             status = "paused"
-        elif status == "done" and span.visit_id in reused:
+        elif status == "done" and span.reused:
             status = "reused"
         duration = None
         if now is not None:
@@ -105,6 +107,7 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph--breakpoint { color: $error; text-style: bold; }
     GraphView > .graph--node-waiting { color: $text-muted; }
     GraphView > .graph--node-running { color: $warning; }
+    GraphView > .graph--node-queued { color: $warning; text-style: italic; }
     GraphView > .graph--node-done { color: $success; }
     GraphView > .graph--node-failed { color: $error; text-style: bold; }
     GraphView > .graph--node-paused { color: $foreground; background: $warning-muted; text-style: bold; }
@@ -125,6 +128,7 @@ class GraphView(ScrollView, can_focus=True):
         "graph--breakpoint",
         "graph--node-waiting",
         "graph--node-running",
+        "graph--node-queued",
         "graph--node-done",
         "graph--node-failed",
         "graph--node-paused",

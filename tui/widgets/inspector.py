@@ -31,10 +31,10 @@ from textual.widgets.tree import TreeNode
 
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, as_ours
+from pipeline.runs.spans import ComponentSpan
 from tui.escapes import safe_line, safe_text
 from tui.layout.timeline import format_duration
 from tui.state.children import ChildSpanRecord
-from tui.state.session import VisitRecord
 
 FIRST_ROWS = 100
 """Documents put in the table at once: enough to fill any screen."""
@@ -724,7 +724,7 @@ class Inspector(Vertical):
             with TabPane("Outputs", id="outputs"):
                 yield VerticalScroll(classes="sockets")
             with TabPane("Error", id="error"):
-                yield TextArea(id="traceback", read_only=True, soft_wrap=False)
+                yield TextArea(id="traceback", read_only=True, soft_wrap=True)
 
     def on_mount(self) -> None:
         self.query_one(TabbedContent).hide_tab("error")
@@ -735,7 +735,7 @@ class Inspector(Vertical):
         self,
         component: str | None,
         visit: int | None,
-        record: VisitRecord | None,
+        record: ComponentSpan | None,
         status: str,
         *,
         children: Sequence[ChildSpanRecord] = (),
@@ -768,6 +768,19 @@ class Inspector(Vertical):
         self._fill("inputs", inputs, rebuild=moved)
         self._fill("outputs", outputs, rebuild=moved)
         self._show_error(tabs, None if record is None else _traceback(record), switch=moved)
+        if moved and _paused_before(record, status):
+            tabs.active = "inputs"
+
+    @property
+    def error_text(self) -> str | None:
+        """The shown visit's error and traceback as the Error tab shows them (secrets redacted), if it failed."""
+        return None if self._traceback is None else self.query_one("#traceback", TextArea).text
+
+    def show_error(self) -> None:
+        """Bring the Error tab to the front and focus the traceback (selectable, wrapped), if the visit failed."""
+        if self._traceback is not None:
+            self.query_one(TabbedContent).active = "error"
+            self.query_one("#traceback", TextArea).focus()
 
     def _show_children(self, children: tuple[ChildSpanRecord, ...]) -> None:
         if children == self._children:
@@ -825,19 +838,27 @@ def children_text(children: Sequence[ChildSpanRecord]) -> Text:
     return text
 
 
-def _traceback(record: VisitRecord) -> str | None:
+def _traceback(record: ComponentSpan) -> str | None:
     if record.traceback is not None:
         return record.traceback
     return None if record.error is None else repr(record.error)
 
 
-def _title(component: str | None, visit: int | None, record: VisitRecord | None, status: str) -> Text:
+def _paused_before(record: ComponentSpan | None, status: str) -> bool:
+    """Paused on a visit that has started but not run: a breakpoint before it (a pause after it has outputs)."""
+    return status == "paused" and record is not None and record.outputs is None and _traceback(record) is None
+
+
+def _title(component: str | None, visit: int | None, record: ComponentSpan | None, status: str) -> Text:
     if component is None:
         return Text("Inspector", style="bold")
     title = Text.assemble((component, "bold"))
     if visit is not None:
         title.append(f"  visit {visit}", style="dim")
-    if status:
+    if _paused_before(record, status):
+        title.append("  ")
+        title.append(f"⏸ paused before {component}", style=STATUS_STYLES["paused"])
+    elif status:
         title.append("  ")
         title.append(RUNNING if status == "running" else status, style=STATUS_STYLES.get(status, ""))
     if record is not None and record.original_outputs is not None:
@@ -845,7 +866,7 @@ def _title(component: str | None, visit: int | None, record: VisitRecord | None,
     return title
 
 
-def _inputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any] | str:
+def _inputs_source(record: ComponentSpan | None, status: str) -> Mapping[str, Any] | str:
     if status == "skipped":
         return SKIPPED
     if record is None or record.inputs is None:
@@ -853,9 +874,11 @@ def _inputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any]
     return record.inputs
 
 
-def _outputs_source(record: VisitRecord | None, status: str) -> Mapping[str, Any] | str:
+def _outputs_source(record: ComponentSpan | None, status: str) -> Mapping[str, Any] | str:
     if record is not None and record.outputs is not None:
         return record.outputs
+    if _paused_before(record, status):
+        return "Paused before this visit runs: its inputs are in Inputs. Continue or step to run it."
     if status == "running":
         return RUNNING
     if record is not None and _traceback(record) is not None:

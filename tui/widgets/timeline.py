@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from tui.layout.timeline import (
     CHILD_FULL,
+    PAUSED,
     VISIT_MARK,
     WARM_UP,
     Bar,
@@ -75,6 +76,12 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-critical { color: $success; }
     TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
     TimelineView > .timeline--warmup { color: $text-muted; }
+    TimelineView > .timeline--paused { color: $secondary 60%; }
+    TimelineView > .timeline--playhead { color: $accent; text-style: bold; }
+    TimelineView > .timeline--bar-queued { color: $warning 60%; }
+    TimelineView > .timeline--bar-queued-visit { color: auto 90%; background: $warning 60%; }
+    TimelineView > .timeline--bar-held { color: $text-muted; }
+    TimelineView > .timeline--bar-held-visit { color: auto 90%; background: $foreground 38%; }
     TimelineView > .timeline--lane-child { color: $text-muted; }
     TimelineView > .timeline--child { color: $secondary; }
     TimelineView > .timeline--child-failed { color: $error; }
@@ -101,6 +108,12 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-critical",
         "timeline--bar-selected",
         "timeline--warmup",
+        "timeline--paused",
+        "timeline--playhead",
+        "timeline--bar-queued",
+        "timeline--bar-queued-visit",
+        "timeline--bar-held",
+        "timeline--bar-held-visit",
         "timeline--lane-child",
         "timeline--child",
         "timeline--child-failed",
@@ -414,6 +427,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             subtitle.append(" · ")
             subtitle.append(CHILD_FULL, self.get_component_rich_style("timeline--child", partial=True))
             subtitle.append(" calls")
+        if self.model.pauses:
+            subtitle.append(" · ")
+            subtitle.append(PAUSED, self.get_component_rich_style("timeline--paused", partial=True))
+            subtitle.append(" paused")
         if subtitle != self._subtitle:
             self._subtitle = self.border_subtitle = subtitle
 

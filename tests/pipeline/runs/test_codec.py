@@ -26,6 +26,8 @@ from pipeline.core.events import (
     RunCancelled,
     RunFailed,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 from pipeline.dataclasses import ByteStream, ChatRole, ExtractedAnswer, GeneratedAnswer, TextContent, ToolCall
@@ -428,6 +430,9 @@ EVENTS = [
         span_id="00f067aa0ba902b7",
         parent_span_id="53995c3f42cd8ad8",
     ),
+    RunPaused(run_id="r", time=1.31, reason="breakpoint", component="a", visit_id=1),
+    RunResumed(run_id="r", time=1.32),
+    ComponentWarmedUp(run_id="r", time=0.2, component="a", started_at=0.1, finished_at=0.2, waited=True),
     RunCancelled(run_id="r", time=1.8, outputs={}),
 ]
 

@@ -250,7 +250,12 @@ async def test_otlp_has_a_root_span_and_one_child_per_visit(concurrent: list[Run
         "pipeline.status": "finished",
         "thread.name": "pipedebug-worker_0",
     }
-    assert attributes(root) == {"pipeline.run_id": concurrent[0].run_id, "pipeline.status": "finished"}
+    root_attributes = attributes(root)
+    times = {
+        key: root_attributes.pop(f"pipeline.{key}") for key in ("duration_ms", "wall_ms", "paused_ms", "warm_up_ms")
+    }
+    assert root_attributes == {"pipeline.run_id": concurrent[0].run_id, "pipeline.status": "finished"}
+    assert times["duration_ms"] == times["wall_ms"] > 0 and times["paused_ms"] == times["warm_up_ms"] == 0
     assert to_otlp_json(concurrent, service_name="checkout-rag") == export  # ids derive from the run
 
 

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Collapsible, DataTable, Static, TabbedContent, TextArea
 
 from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer, ToolCall
-from tui.state.session import VisitRecord
+from pipeline.runs.spans import ComponentSpan
 from tui.widgets.inspector import (
     ANSWERS_SHOWN,
     DOCUMENTS_SHOWN,
@@ -48,9 +48,9 @@ def documents(count: int) -> list[Document]:
     ]
 
 
-def record(outputs: dict[str, Any] | None, inputs: dict[str, Any] | None = None, **fields: Any) -> VisitRecord:
+def record(outputs: dict[str, Any] | None, inputs: dict[str, Any] | None = None, **fields: Any) -> ComponentSpan:
     inputs = {"query": "Babylon?"} if inputs is None else inputs
-    return VisitRecord(7, "retriever", 2, inputs=inputs, outputs=outputs, **fields)
+    return ComponentSpan("retriever", 2, 7, 0.0, None, "sync", None, inputs=inputs, outputs=outputs, **fields)
 
 
 def text_of(static: Static) -> str:

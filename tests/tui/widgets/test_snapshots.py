@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from pipeline.dataclasses import ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
+from pipeline.runs.spans import ComponentSpan
 from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor
-from tui.state.session import VisitRecord
 from tui.widgets.inspector import Inspector
 
 SIZE = (100, 30)
@@ -36,7 +36,9 @@ class InspectorApp(App[None]):
         yield Inspector()
 
     def on_mount(self) -> None:
-        record = VisitRecord(4, "joiner", 1, inputs={"top_k": 5}, outputs={"documents": wonders()})
+        record = ComponentSpan(
+            "joiner", 1, 4, 0.0, None, "sync", None, inputs={"top_k": 5}, outputs={"documents": wonders()}
+        )
         self.query_one(Inspector).show("joiner", 1, record, "finished")
 
 
@@ -67,7 +69,9 @@ class AnswersApp(App[None]):
             document_offset=ExtractedAnswer.Span(start, start + 6),
             context_offset=ExtractedAnswer.Span(start, start + 6),
         )
-        record = VisitRecord(9, "answer_builder", 1, inputs={}, outputs={"answers": [generated, extracted]})
+        record = ComponentSpan(
+            "answer_builder", 1, 9, 0.0, None, "sync", None, inputs={}, outputs={"answers": [generated, extracted]}
+        )
         self.query_one(Inspector).show("answer_builder", 1, record, "finished")
 
 
