@@ -31,6 +31,9 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 
 from pipeline import AsyncPipeline
+from tui import keys
+from tui.config import Config
+from tui.keys import current_keys
 from tui.loading import LoadError, default_pipeline, open_pipeline, open_recording
 from tui.messages import LoadFailed, OpenRun, PipelineLoaded, RecordingLoaded, WarmUpFinished
 from tui.screen_filter import CONTROL_CODES
@@ -70,7 +73,9 @@ class ActionCommands(Provider):
             if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            keys = ", ".join(self.app.get_key_display(Binding(key, binding.action)) for key in binding.key.split(","))
+            keymap = self.app.config.keys if isinstance(self.app, PipedebugApp) else {}
+            bound = current_keys(binding, keymap).split(",")
+            keys = ", ".join(self.app.get_key_display(Binding(key, binding.action)) for key in bound)
             help_text = f"{binding.tooltip or binding.description} ({keys})"
             if not _available(self.screen, binding.action):
                 help_text += " · not available now"
@@ -106,9 +111,7 @@ class PipedebugApp(App[None]):
     TITLE = "pipedebug"
     CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {*App.COMMANDS, ActionCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+l", "reload", "Reload", show=False, tooltip="Load the pipeline file again."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.APP
 
     def __init__(
         self,
@@ -122,13 +125,15 @@ class PipedebugApp(App[None]):
         concurrency: int = 4,
         clock: Callable[[], float] | None = time.perf_counter,
         receiver: RunReceiver | None = None,
+        config: Config | None = None,
     ) -> None:
         """`replay`: a run file to replay instead of a pipeline to run, at `speed` (`None`: no pauses).
         `receiver`: open on the runs browser (of `runs_dir`: where the receiver saves), adding each run the
         receiver saves as it arrives; no pipeline is loaded. Its callbacks come from its own threads.
         `record`: write every run to the runs folder as it happens (`runs_dir`, else the default folder).
         `concurrency`: how many components a run may run at once.
-        `clock`: what running components are timed by; `None` shows no times, for reproducible screenshots."""
+        `clock`: what running components are timed by; `None` shows no times, for reproducible screenshots.
+        `config`: remapped keys, theme and breakpoints (`tui.config`; checked with `keys.check_config`)."""
         super().__init__()
         self.pipeline_path = Path(pipeline) if pipeline is not None else None
         self.replay_path = replay
@@ -141,6 +146,7 @@ class PipedebugApp(App[None]):
         self.warm_up_seconds: float | None = None
         """How long the components' `warm_up()` took once it finished; `None` until then."""
         self.receiver = receiver
+        self.config = config or Config()
         self.debugger = self._new_debugger(self.replay_path)
         """The base screen; listening, it is never shown, and only lends its breakpoints to the replays."""
 
@@ -163,6 +169,7 @@ class PipedebugApp(App[None]):
         )
 
     def on_mount(self) -> None:
+        keys.apply_config(self, self.config)
         if self.receiver is not None:
             self._listen(self.receiver)
             return
@@ -212,6 +219,7 @@ class PipedebugApp(App[None]):
     def _loaded(self, message: PipelineLoaded) -> None:
         self.sub_title = message.loaded.name
         self.debugger.set_pipeline(message.loaded)
+        self.debugger.add_config_breakpoints(self.config)
         self.debugger.set_progress(f"Warming up {message.loaded.name} (models, indexes)")
         self.warm_up(message.loaded.pipe)
 

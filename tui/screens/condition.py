@@ -12,11 +12,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tui import keys
 from tui.state.conditions import RESERVED_NAMES, Condition, ConditionSyntaxError
 
 
@@ -71,7 +72,7 @@ class ConditionScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.CONDITION
 
     def __init__(self, component: str, socket_names: Collection[str] | None = None, text: str = "") -> None:
         super().__init__()

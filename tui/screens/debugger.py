@@ -21,7 +21,7 @@ from rich.pretty import Pretty
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
@@ -35,12 +35,14 @@ from pipeline.runs.fork import ForkError, fork_run
 from pipeline.runs.recording import EventList, Parent, RecordedRun, RunRecorder
 from pipeline.runs.spans import RunSummary
 from pipeline.runs.store import RunStore
+from tui import keys
 from tui.layout.dag import elide
 from tui.layout.timeline import TimelineModel
 from tui.loading import LoadedPipeline
 from tui.messages import ComponentSelected, OpenRun, TimeSelected, VisitSelected
 from tui.screens.compare import CompareScreen, example_queries
 from tui.screens.condition import ConditionScreen
+from tui.screens.debugger_keys import DebuggerKeys
 from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
 from tui.screens.export import ExportScreen
@@ -53,6 +55,7 @@ from tui.state.replay import ReplayControl
 from tui.state.session import ENDED
 from tui.state.streams import LiveRecording
 from tui.widgets.breakpoints import BreakpointsPanel
+from tui.widgets.fit import ScreenFit
 from tui.widgets.graph import GraphView, node_states
 from tui.widgets.inputs_form import InputsError, InputsForm
 from tui.widgets.inspector import Inspector
@@ -78,58 +81,10 @@ TIMELINE_SECONDS = 0.1
 """While a run goes on, the timeline is redrawn at most this often (its bars re-indexed, running bars grown)."""
 
 
-def _replay_key(key: str, action: str, description: str, tooltip: str, *, show: bool = False) -> Binding:
-    """A replay's key: a priority binding, so a focused pane that scrolls on home and end does not take it; it
-    applies only to replays (`check_action`), so in a live run the inputs still get these keys."""
-    return Binding(key, action, description, show=show, tooltip=f"Replay: {tooltip}", priority=True)
-
-
-class DebuggerScreen(Screen[None]):
+class DebuggerScreen(DebuggerKeys, Screen[None]):
     """Everything about one pipeline; `set_pipeline` fills it in once the app's loading worker is done."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r,f9", "run", "Run", tooltip="Run the pipeline with the inputs in the Inputs pane."),
-        Binding("r,f9", "restart", "Replay again", tooltip="Replay the recorded run again from its start."),
-        Binding("space,f5", "resume", "Continue", tooltip="Continue the paused run until a breakpoint or the end."),
-        Binding("s", "step", "Step", tooltip="Release the next component completion, then pause again."),
-        Binding("p", "pause", "Pause", tooltip="Pause the run: nothing new starts, running components finish."),
-        Binding("x", "stop", "Stop", tooltip="Cancel the run; what ran so far stays inspectable."),
-        Binding("b", "toggle_breakpoint", "Breakpoint", tooltip="Break when the selected component finishes."),
-        Binding(
-            "c",
-            "condition",
-            "Condition",
-            show=False,
-            tooltip="Break on the selected component only when a condition holds.",
-        ),
-        Binding("e", "edit_outputs", "Edit outputs", tooltip="Edit what the paused component hands on."),
-        _replay_key("comma", "seek_completion(-1)", "Back", "go back to the previous completion.", show=True),
-        _replay_key("full_stop", "seek_completion(1)", "Forward", "jump to the next completion.", show=True),
-        _replay_key("less_than_sign", "speed(0.5)", "Slower", "half the speed."),
-        _replay_key("greater_than_sign", "speed(2)", "Faster", "twice the speed."),
-        _replay_key("home", "seek(0)", "To start", "go back to the start, paused."),
-        _replay_key("end", "seek(-1)", "To end", "jump to the end of the run."),
-        _replay_key("ctrl+g", "go_to", "Go to", "go to an event number or a time, paused there."),
-        Binding("f", "fork", "Fork", tooltip="Edit the inspected visit's inputs and run live again from there."),
-        Binding("[", "visit(-1)", "Previous visit", show=False, tooltip="Inspect the component's previous visit."),
-        Binding("]", "visit(1)", "Next visit", show=False, tooltip="Inspect the component's next visit (loops)."),
-        Binding("ctrl+s", "save_run", "Save run", tooltip="Write the run's events to the runs folder."),
-        Binding("ctrl+o", "open_runs", "Runs", tooltip="Browse saved runs: replay, delete, diff two."),
-        Binding("ctrl+k", "compare", "Compare", show=False, tooltip="Time the examples: sequential, then concurrent."),
-        Binding("ctrl+e", "export", "Export", show=False, tooltip="Export the run: Chrome trace, OTLP JSON, Mermaid."),
-        Binding("D", "diff_parent", "Diff parent", tooltip="Compare this fork with the run it was forked from."),
-        Binding("escape", "close", "Close", tooltip="Close this replay or fork, back to where it was opened."),
-        Binding("t", "show_tab('timeline')", "Timeline", show=False, tooltip="Show and focus the timeline."),
-        Binding("l", "show_tab('logs')", "Logs", show=False, tooltip="Show and focus the logs."),
-        Binding("R", "toggle_recording", "Recording", show=False, tooltip="Record runs as they happen, or not."),
-        Binding("g", "focus('#graph')", "Graph", show=False, tooltip="Focus the graph."),
-        Binding("i", "focus_inputs", "Inputs", show=False, tooltip="Focus the first input field."),
-        Binding("z", "maximize", "Maximize", show=False, tooltip="Maximize the focused pane (escape restores)."),
-        Binding("{", "resize_columns(-4)", "Narrower graph", show=False, tooltip="Give the graph less width."),
-        Binding("}", "resize_columns(4)", "Wider graph", show=False, tooltip="Give the graph more width."),
-        Binding("(", "resize_bottom(-2)", "Smaller timeline", show=False, tooltip="Give timeline and logs fewer rows."),
-        Binding(")", "resize_bottom(2)", "Taller timeline", show=False, tooltip="Give timeline and logs more rows."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.DEBUGGER
 
     def __init__(
         self,
@@ -193,6 +148,7 @@ class DebuggerScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield ScreenFit(id="fit")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 graph = GraphView(id="graph")
@@ -303,6 +259,8 @@ class DebuggerScreen(Screen[None]):
             return (replaying and self._shown_visit is not None) or (None if replaying else False)
         if action == "close":
             return self.closable
+        if action == "back":
+            return self.can_go_back()
         if action == "diff_parent":
             forked = self.forked_from is not None and self.parent_path is not None
             return forked and ((status in ENDED and self.record_path is not None) or None)

@@ -21,7 +21,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union, get_args, get_origi
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
@@ -29,6 +29,7 @@ from textual.widgets import Button, Label, Static, TextArea
 from pipeline.core.type_utils import type_name, value_matches_type
 from pipeline.dataclasses import ChatMessage, Document
 from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, haystack_to_dict, is_haystack_value
+from tui import keys
 
 _FROM_DICT: tuple[type, ...] = (Document, ChatMessage)
 """Classes that socket values are rebuilt into from their dicts."""
@@ -200,10 +201,7 @@ class EditSocketsScreen(ModalScreen[dict[str, Any] | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.EDIT_SOCKETS
 
     def __init__(
         self,

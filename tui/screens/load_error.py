@@ -9,11 +9,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
+from tui import keys
 from tui.loading import LoadFailure
 
 
@@ -43,10 +44,7 @@ class LoadErrorScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "app.reload", "Reload", tooltip="Load the pipeline again (after fixing the file)."),
-        Binding("q", "app.quit", "Quit", tooltip="Quit pipedebug."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.LOAD_ERROR
 
     def __init__(self, failure: LoadFailure) -> None:
         super().__init__()

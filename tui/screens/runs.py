@@ -21,7 +21,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -29,6 +29,7 @@ from textual.widgets import Button, DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState
 
 from pipeline.runs.store import RunInfo, RunStore, run_info
+from tui import keys
 from tui.commands.runs import LISTING_STYLES
 from tui.messages import OpenRun
 from tui.screens.diff import DiffScreen
@@ -105,7 +106,7 @@ class ConfirmScreen(ModalScreen[bool]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.CONFIRM
 
     def __init__(self, question: Text | str, confirm: str = "Delete") -> None:
         super().__init__()
@@ -166,20 +167,7 @@ class RunsScreen(Screen[Path | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", priority=True, tooltip="Open the highlighted run as a replay."),
-        Binding("space", "mark", "Mark", tooltip="Mark or unmark the highlighted run for a diff (two at most)."),
-        Binding(
-            "D",
-            "diff",
-            "Diff",
-            key_display="D",
-            tooltip="Compare the first marked run with the second, or with the highlighted run.",
-        ),
-        Binding("d,delete", "delete", "Delete", tooltip="Delete the highlighted run's file (asks first)."),
-        Binding("u", "reload", "Re-read", tooltip="Read the runs folder again."),
-        Binding("escape", "close", "Close", tooltip="Back without opening a run."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.RUNS
 
     class Arrived(Message):
         """Runs queued up in `browser` (posted to the app from the receiver's thread): `take_arrivals` adds them."""
@@ -457,6 +445,18 @@ class RunsScreen(Screen[Path | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_first(self) -> None:
+        """Home: the newest run (the table's own home key goes to the first column, which rows do not have)."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        """End: the oldest run."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
 
 
 def _newest_first(runs: dict[str, RunInfo]) -> list[RunInfo]:

@@ -7,11 +7,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tui import keys
 from tui.state.replay import ReplayControl, SeekError
 
 
@@ -40,7 +41,7 @@ class SeekScreen(ModalScreen[int | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.SEEK
 
     def __init__(self, replay: ReplayControl, position: int) -> None:
         super().__init__()

@@ -12,11 +12,12 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from tui import keys
 from tui.screens.condition import ConditionScreen
 from tui.state.breakpoints import Breakpoint, Breakpoints
 
@@ -57,11 +58,7 @@ class BreakpointsPanel(Vertical):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_enabled", "Enable/disable"),
-        Binding("c", "edit_condition", "Condition"),
-        Binding("delete,x", "remove", "Remove"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.BREAKPOINTS
 
     class Selected(Message):
         """The user chose a breakpoint (enter or click): the screen may select its component."""

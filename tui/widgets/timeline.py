@@ -17,12 +17,14 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui import keys
+from tui.keys import ZOOM_STEP
 from tui.layout.timeline import (
     CHILD_FULL,
     PAUSED,
@@ -37,20 +39,18 @@ from tui.layout.timeline import (
 from tui.messages import TimeSelected, VisitSelected
 from tui.widgets.cells import cells_strip
 
-ZOOM_STEP = 2.0
-"""Each zoom key halves or doubles the seconds per column."""
 MIN_SCALE = 1e-6
 """A microsecond per column: event times are not more precise than that."""
 PAN_SHARE = 8
 """Left and right pan by this fraction of the bars' width."""
 LEGEND_BLOCK = "█"
-ZOOM = Binding.Group("Zoom", compact=True)
-PAN = Binding.Group("Pan", compact=True)
+DRAG_CELLS = 1
+"""A press that moves at least this far before its release is a drag (pans), not a click (selects)."""
 
 
 class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     """Scrollable, zoomable timeline; clicking or stepping to a bar posts `VisitSelected`, clicking the axis
-    posts `TimeSelected`. Bindings avoid the debugger screen's keys (it owns home, end, letters and brackets)."""
+    posts `TimeSelected`. The wheel zooms around the pointer and a drag pans; keys are in `tui.keys.TIMELINE`."""
 
     DEFAULT_CSS = """
     TimelineView {
@@ -126,35 +126,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-selected-visit",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "plus,equals_sign",
-            f"zoom({1 / ZOOM_STEP})",
-            "Zoom in",
-            key_display="+",
-            group=ZOOM,
-            tooltip="Halve the time per column.",
-        ),
-        Binding(
-            "minus",
-            f"zoom({ZOOM_STEP})",
-            "Zoom out",
-            key_display="-",
-            group=ZOOM,
-            tooltip="Double the time per column.",
-        ),
-        Binding("0", "fit", "Fit", tooltip="Fit the whole run in the width, and follow it as it grows."),
-        Binding("left", "pan(-1)", "Pan left", key_display="←", group=PAN, tooltip="Show earlier times."),
-        Binding("right", "pan(1)", "Pan right", key_display="→", group=PAN, tooltip="Show later times."),
-        Binding("up", "scroll_up", "Lanes up", show=False),
-        Binding("down", "scroll_down", "Lanes down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("shift+left", "step(-1)", "Previous bar", show=False, tooltip="Select the lane's previous visit."),
-        Binding("shift+right", "step(1)", "Next bar", show=False, tooltip="Select the lane's next visit."),
-        Binding("shift+up", "change_lane(-1)", "Bar above", show=False, tooltip="Select a visit in the lane above."),
-        Binding("shift+down", "change_lane(1)", "Bar below", show=False, tooltip="Select a visit in the lane below."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.TIMELINE
 
     class Zoomed(Message):
         """The user changed the scale; `scale` is `None` when the timeline fits the run again. A screen showing
@@ -184,6 +156,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         """Grows whenever what is drawn changes, so the cached window is redrawn once per change, not per line."""
         self._window: tuple[tuple[int, ...], list[Strip]] | None = None
         self._subtitle = Text()
+        self._drag: tuple[float, float, float, float] | None = None
+        """Where a press started (screen x, y) and the scroll offset then, while the button is down."""
+        self._dragged = False
+        """The pointer moved since the press: its release pans, it does not select."""
 
     # -- what the screens call -------------------------------------------------------------------------------
 
@@ -286,14 +262,21 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- actions ---------------------------------------------------------------------------------------------
 
     def action_zoom(self, factor: float) -> None:
-        """Zoom around the selected bar if it is in view, else around the middle; never further out than the
-        whole run (or the shared scale, if that is wider)."""
+        """Zoom around the selected bar if it is in view, else around the middle."""
+        self._zoom(factor)
+
+    def _zoom(self, factor: float, pointer: int | None = None) -> None:
+        """Zoom keeping the time under `pointer` (a column of the bars' area: the mouse) in place, else the
+        selected bar's start if it is in view, else the middle; never further out than the whole run (or the
+        shared scale, if that is wider)."""
         width, _, gutter = self._area()
         area = max(1, width - gutter)
         offset = self.scroll_offset.x * self._scale
         anchor = offset + area / 2 * self._scale
         bar = self.selected_bar
-        if bar is not None and offset <= bar.start <= offset + area * self._scale:
+        if pointer is not None:
+            anchor = offset + max(0, min(pointer, area)) * self._scale
+        elif bar is not None and offset <= bar.start <= offset + area * self._scale:
             anchor = bar.start
         column = (anchor - offset) / self._scale
         widest = max(self.model.fit(width, self.now), self._scale)
@@ -344,6 +327,9 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- mouse -----------------------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
+        if self._dragged:  # the release that ended a drag is no click
+            self._dragged = False
+            return
         offset = event.get_content_offset(self)
         if offset is None:
             return
@@ -358,7 +344,22 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         if bar is not None:
             self._pick(bar)
 
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        """Start a drag: moving the pointer with the button down pans the time and scrolls the lanes."""
+        if event.button == 1:
+            self._drag = (event.screen_x, event.screen_y, self.scroll_offset.x, self.scroll_offset.y)
+            self._dragged = False
+            self.capture_mouse()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag is not None:
+            self._drag = None
+            self.release_mouse()
+
     def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag is not None:
+            self._drag_to(event.screen_x, event.screen_y)
+            return
         offset = event.get_content_offset(self)
         tooltip = None
         if offset is not None:
@@ -369,17 +370,36 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         if tooltip != self.tooltip:
             self.tooltip = tooltip
 
+    def _drag_to(self, screen_x: float, screen_y: float) -> None:
+        """Pan so the time and lane under the pointer at the press follow it."""
+        assert self._drag is not None
+        start_x, start_y, scroll_x, scroll_y = self._drag
+        dx, dy = round(screen_x - start_x), round(screen_y - start_y)
+        if not self._dragged and max(abs(dx), abs(dy)) < DRAG_CELLS:
+            return
+        self._dragged = True
+        self.scroll_to(x=max(0, scroll_x - dx), y=max(0, scroll_y - dy), animate=False, force=True)
+
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        if event.ctrl:  # where the terminal reports it; plain and shift+wheel scroll as everywhere
+        """The wheel zooms in around the pointer; with shift (or ctrl) it pans, as in other panes."""
+        if not (event.shift or event.ctrl):
             event.prevent_default()
             event.stop()
-            self.action_zoom(1 / ZOOM_STEP)
+            self._zoom(1 / ZOOM_STEP, self._pointer_column(event))
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        if event.ctrl:
+        if not (event.shift or event.ctrl):
             event.prevent_default()
             event.stop()
-            self.action_zoom(ZOOM_STEP)
+            self._zoom(ZOOM_STEP, self._pointer_column(event))
+
+    def _pointer_column(self, event: events.MouseEvent) -> int | None:
+        """The column of the bars' area under the pointer; `None` over the lane labels."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        column = offset.x - self._area()[2]
+        return column if column >= 0 else None
 
     def on_resize(self) -> None:
         self._relayout()

@@ -285,28 +285,59 @@ async def test_keys_step_through_a_lane_and_between_lanes() -> None:
         ]
 
 
-def wheel(view: TimelineView, *, down: bool, ctrl: bool = False) -> None:
-    """A mouse wheel turn over the middle of the view, as the terminal reports it."""
+def wheel(view: TimelineView, *, down: bool, shift: bool = False, x: int | None = None) -> None:
+    """A mouse wheel turn over column `x` of the view (default: the middle), as the terminal reports it."""
     event = MouseScrollDown if down else MouseScrollUp
-    x, y = view.size.width // 2, view.size.height // 2
-    view.post_message(event(view, x, y, 0, 1 if down else -1, 0, shift=False, meta=False, ctrl=ctrl))
+    x, y = view.size.width // 2 if x is None else x, view.size.height // 2
+    view.post_message(event(view, x, y, 0, 1 if down else -1, 0, shift=shift, meta=False, ctrl=False))
 
 
-async def test_ctrl_wheel_zooms_and_plain_wheel_scrolls_lanes() -> None:
-    visits: list[Visit] = [(f"c{lane:02d}", 0.0, 0.01, "finished") for lane in range(30)]
+def time_at(view: TimelineView, x: int) -> float:
+    """The run time drawn at widget column `x` (inside the border)."""
+    gutter = view.model.gutter_width(view.scrollable_content_region.width)
+    return (view.scroll_offset.x + x - 1 - gutter) * view.scale
+
+
+async def test_the_wheel_zooms_around_the_pointer_and_shift_wheel_pans() -> None:
+    visits: list[Visit] = [(f"c{lane:02d}", lane * 0.01, lane * 0.01 + 0.01, "finished") for lane in range(30)]
     app = TimelineApp(TimelineModel.from_summary(RunSummary.from_events(run_events(visits))))
     async with app.run_test(size=(60, 12)) as pilot:
         view = app.query_one(TimelineView)
         fitted = view.scale
-        wheel(view, down=False, ctrl=True)
+        x = view.size.width - 8  # well right of the middle: the zoom keeps this time under the pointer
+        before = time_at(view, x)
+        wheel(view, down=False, x=x)
         await pilot.pause()
-        assert view.scale == pytest.approx(fitted / 2) and view.scroll_offset.y == 0
-        wheel(view, down=True)
+        assert view.scale == pytest.approx(fitted / 2)
+        assert abs(time_at(view, x) - before) <= view.scale  # within a column
+        assert view.scroll_offset.x > 0 and view.scroll_offset.y == 0
+        scrolled = view.scroll_offset.x
+        wheel(view, down=False, shift=True)
         await pilot.pause()
-        assert view.scroll_offset.y > 0 and view.scale == pytest.approx(fitted / 2)
-        wheel(view, down=True, ctrl=True)
+        assert view.scroll_offset.x < scrolled and view.scale == pytest.approx(fitted / 2)
+        wheel(view, down=True, x=x)
         await pilot.pause()
         assert view.scale == pytest.approx(fitted)
+
+
+async def test_a_drag_pans_time_and_lanes_and_selects_nothing() -> None:
+    visits: list[Visit] = [(f"c{lane:02d}", lane * 0.01, lane * 0.01 + 0.01, "finished") for lane in range(30)]
+    app = TimelineApp(TimelineModel.from_summary(RunSummary.from_events(run_events(visits))))
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(TimelineView)
+        await pilot.press("plus", "plus")
+        view.scroll_to(x=60, y=10, animate=False)
+        await pilot.pause()
+        app.posted.clear()
+        start = (30, 5)
+        await pilot.mouse_down(view, offset=start)
+        await pilot.hover(view, offset=(start[0] + 6, start[1] + 2))  # drag right and down: earlier, upper lanes
+        await pilot.mouse_up(view, offset=(start[0] + 6, start[1] + 2))
+        await pilot.pause()
+        assert (view.scroll_offset.x, view.scroll_offset.y) == (54, 8)
+        assert not [message for message in app.posted if isinstance(message, VisitSelected)]
+        await pilot.click(view, offset=cell_of(view, 0.095, 9))  # a click still selects
+        assert [message.visit_id for message in app.posted if isinstance(message, VisitSelected)] == [10]
 
 
 def test_a_run_with_a_loop_a_failure_and_its_critical_path(snap_compare: Callable[..., bool]) -> None:
