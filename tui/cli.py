@@ -1,58 +1,34 @@
 """The `pipedebug` command: the full-screen debugger, or one headless sub-command module per verb.
 
 Bare `pipedebug`, or a first argument that is no sub-command (a pipeline file), opens the debugger app.
-Sub-commands live in `tui.commands`; adding one (replay, runs, compare, diff, export) means writing its module
-and listing its `register` in `COMMANDS`.
+Sub-commands live in `tui.commands`; adding one means writing its module (with `register(subparsers)`) and
+listing it with its help line in `COMMANDS`. Only the module of the command that runs is imported, so a headless
+`pipedebug run` or `pipedebug --help` does not pay for the imports of `listen`, `traces` or the app.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Callable
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 from tui.commands import EXIT_INTERRUPTED, EXIT_USAGE, CommandError
-from tui.commands import compare as compare_command
-from tui.commands import diff as diff_command
-from tui.commands import export as export_command
-from tui.commands import fork as fork_command
-from tui.commands import listen as listen_command
-from tui.commands import replay as replay_command
-from tui.commands import run as run_command
-from tui.commands import runs as runs_command
-from tui.commands import traces as traces_command
-from tui.escapes import safe_line
-from tui.config import Config, ConfigError, load_config
-from tui.options import add_allow_module_argument, add_concurrency_argument, add_runs_dir_argument
 
+if TYPE_CHECKING:
+    from tui.config import Config
 
-def add_config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="keys, theme and breakpoints (default: $XDG_CONFIG_HOME/pipedebug/config.toml, "
-        "else ~/.config/pipedebug/config.toml, if there is one)",
-    )
-
-
-def app_config(path: str | None) -> Config:
-    """The config file, checked against the app's bindings and themes before the app starts (imports Textual)."""
-    from tui.keys import check_config
-
-    try:
-        config = load_config(path)
-        check_config(config)
-    except ConfigError as error:
-        raise CommandError(str(error)) from error
-    return config
+OPEN_HELP = "open the full-screen debugger (the default when no COMMAND is given)"
 
 
 def register_open(subparsers: argparse._SubParsersAction) -> None:
     """`pipedebug open`: what bare `pipedebug` and `pipedebug PIPELINE` run."""
+    from tui.options import add_allow_module_argument, add_concurrency_argument, add_runs_dir_argument
+
     parser = subparsers.add_parser(
         "open",
-        help="open the full-screen debugger (the default when no COMMAND is given)",
+        help=OPEN_HELP,
         description="Open the debugger on a pipeline: its graph, inputs, breakpoints, stepping and logs.",
     )
     parser.add_argument(
@@ -66,7 +42,12 @@ def register_open(subparsers: argparse._SubParsersAction) -> None:
     add_concurrency_argument(parser)
     parser.add_argument("--no-record", action="store_true", help="do not record runs (ctrl+s still saves one)")
     add_runs_dir_argument(parser)
-    add_config_argument(parser)
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="keys, theme and breakpoints (default: $XDG_CONFIG_HOME/pipedebug/config.toml, "
+        "else ~/.config/pipedebug/config.toml, if there is one)",
+    )
     parser.set_defaults(handler=open_app)
 
 
@@ -88,22 +69,48 @@ def open_app(options: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    register_open,
-    run_command.register,
-    compare_command.register,
-    runs_command.register,
-    replay_command.register,
-    fork_command.register,
-    diff_command.register,
-    export_command.register,
-    traces_command.register,
-    listen_command.register,
-)
+def app_config(path: str | None) -> Config:
+    """The config file, checked against the app's bindings and themes before the app starts (imports Textual)."""
+    from tui.config import ConfigError, load_config
+    from tui.keys import check_config
+
+    try:
+        config = load_config(path)
+        check_config(config)
+    except ConfigError as error:
+        raise CommandError(str(error)) from error
+    return config
+
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("tui.commands.run", "run a pipeline headless and print its outputs and timings"),
+    "compare": (
+        "tui.commands.compare",
+        "time a set of queries run one after another against the same queries run concurrently",
+    ),
+    "runs": ("tui.commands.runs", "list recorded runs (see `pipedebug run --record`)"),
+    "replay": ("tui.commands.replay", "replay a recorded run (see `pipedebug run --record`)"),
+    "fork": ("tui.commands.fork", "re-run a recorded run from one component visit, reusing what finished before it"),
+    "diff": (
+        "tui.commands.diff",
+        "compare two recorded runs: documents, scores, prompts, replies and timing per component",
+    ),
+    "export": (
+        "tui.commands.export",
+        "export a recorded run as a Chrome trace (Perfetto), OTLP/JSON spans or a Mermaid graph",
+    ),
+    "traces": ("tui.commands.traces", "open the OpenTelemetry (OTLP) traces of pipeline runs as recorded runs"),
+    "listen": ("tui.commands.listen", "receive OTLP/HTTP traces and save each pipeline run in them"),
+}
+"""Each sub-command after `open`: its module and its line in `pipedebug --help` (the `help` its `register` gives;
+a test keeps the two the same)."""
+COMMAND_NAMES = frozenset({"open", *COMMANDS})
 TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser for `command` (its module imported and registered); every other sub-command is listed by
+    name and help line only, which is all `pipedebug --help` shows."""
     parser = argparse.ArgumentParser(
         prog="pipedebug",
         description="Run and debug asynchronous component pipelines from the terminal. "
@@ -112,17 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for register in COMMANDS:
-        register(subparsers)
+    if command == "open":
+        register_open(subparsers)
+    else:
+        subparsers.add_parser("open", help=OPEN_HELP)
+    for name, (module, summary) in COMMANDS.items():
+        if name == command:
+            importlib.import_module(module).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code instead of exiting, so tests can call it."""
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if not args or (args[0] not in _command_names(parser) and args[0] not in TOP_LEVEL_OPTIONS):
+    if not args or (args[0] not in COMMAND_NAMES and args[0] not in TOP_LEVEL_OPTIONS):
         args = ["open", *args]
+    parser = build_parser(args[0])
     try:
         options = parser.parse_args(args)
     except SystemExit as exc:  # --help, --version, or a usage error argparse already reported
@@ -140,13 +154,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def _command_names(parser: argparse.ArgumentParser) -> set[str]:
-    subparsers = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
-    return {name for action in subparsers for name in action.choices}
-
-
 def _error(message: str) -> None:
     """One line on stderr, whatever the message holds."""
+    from tui.escapes import safe_line  # it imports the engine's secret scrubbing, which `--help` does not need
+
     print(f"error: {safe_line(' '.join(message.split()))}", file=sys.stderr, flush=True)
 
 
