@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 import platform
+import re
+import threading
 import time
-from collections.abc import Sequence
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Self, overload
 
 from pipeline.core.events import (
     TERMINAL_EVENTS,
@@ -29,7 +33,7 @@ from pipeline.core.events import (
     RunFinished,
     RunStarted,
 )
-from pipeline.runs.codec import Encoder, decode, decode_event
+from pipeline.runs.codec import EVENT_CLASSES, Encoder, decode, decode_event
 from pipeline.runs.secrets import known_secrets, remember
 
 if TYPE_CHECKING:
@@ -99,7 +103,8 @@ class Problem:
 class RecordedRun:
     path: Path
     header: RunHeader
-    events: list[RunEvent]
+    events: Sequence[RunEvent]
+    """Every event, decoded (`read_run`), or an `EventFile` that decodes them as they are read (`open_run`)."""
     status: RecordingStatus
     problems: list[Problem] = field(default_factory=list)
     """Every skipped line, first one first; empty for an intact file."""
@@ -253,38 +258,213 @@ def _definition(pipeline: PipelineBase | str | None) -> str | None:
 
 
 def read_run(path: str | Path) -> RecordedRun:
-    """Load a run file. Damaged event lines are skipped and listed in `problems`; only a missing or unreadable
-    file, or a bad header, raises `RecordingError` (naming the file, and line 1 for the header)."""
+    """Load a run file, every event decoded. Damaged event lines are skipped and listed in `problems`; only a
+    missing or unreadable file, or a bad header, raises `RecordingError` (naming the file, and line 1 for the
+    header). The file is read a line at a time, so loading holds the events, never the file besides them.
+
+    For a long recording that is only played or sought through, `open_run` decodes events only when asked."""
     path = Path(path)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise RecordingError(f"{path}: cannot read the run file: {exc.strerror or exc}") from exc
-    lines = content.split(b"\n")
-    header = parse_header(path, lines[0] if content else None)
     events: list[RunEvent] = []
     problems: list[Problem] = []
-    for number, raw in enumerate(lines[1:], start=2):
-        is_last = number == len(lines)
-        if not raw.strip():
-            if not is_last:
-                problems.append(Problem(number, "empty line"))
-            continue
-        try:
-            event = decode_event(json.loads(raw))
-        except Exception as exc:  # whatever a damaged line holds, it is skipped and reported, never raised
-            reason = "truncated: the file ends in the middle of this line" if is_last else _reason(exc)
-            problems.append(Problem(number, reason))
-            continue
-        if events and isinstance(events[-1], TERMINAL_EVENTS):
-            problems.append(Problem(number, f"{type(event).__name__} after the run's final event"))
-            continue
-        events.append(event)
+    with _open(path) as file:
+        header = parse_header(path, _header_line(file))
+        for number, raw in enumerate(file, start=2):
+            if not raw.strip():
+                if raw.endswith(b"\n"):  # not the end of the file
+                    problems.append(Problem(number, "empty line"))
+                continue
+            try:
+                event = decode_event(json.loads(raw))
+            except Exception as exc:  # whatever a damaged line holds, it is skipped and reported, never raised
+                problems.append(Problem(number, _line_problem(raw, exc)))
+                continue
+            if events and isinstance(events[-1], TERMINAL_EVENTS):
+                problems.append(Problem(number, f"{type(event).__name__} after the run's final event"))
+                continue
+            events.append(event)
     if events and not isinstance(events[0], RunStarted):
         problems.append(Problem(2, f"the run's first event is {type(events[0]).__name__}, not RunStarted"))
     status = _STATUS_OF_END.get(type(events[-1]), "interrupted") if events else "interrupted"
     problems.sort(key=lambda problem: problem.line)
     return RecordedRun(path=path, header=header, events=events, status=status, problems=problems)
+
+
+def open_run(path: str | Path) -> RecordedRun:
+    """Open a run file without decoding its events: one pass finds where each event line starts, its event class
+    and its time; `events` is an `EventFile` that decodes an event when it is asked for. Memory stays in
+    proportion to the number of events (about 30 bytes each), never to what they carry, and opening costs a
+    fraction of `read_run`. Lines that are not events (damaged, cut off, after the final event) are skipped and
+    listed in `problems` as `read_run` does; a line that looks like an event but does not decode raises
+    `RecordingError` (file and line) when it is read. Raises `RecordingError` as `read_run` does."""
+    path = Path(path)
+    offsets, numbers, times = array("q"), array("l"), array("d")
+    kinds = bytearray()
+    problems: list[Problem] = []
+    ended = False
+    with _open(path) as file:
+        header_line = _header_line(file)
+        header = parse_header(path, header_line)
+        offset = file.tell()
+        for number, raw in enumerate(file, start=2):
+            start, offset = offset, offset + len(raw)
+            if not raw.strip():
+                if raw.endswith(b"\n"):
+                    problems.append(Problem(number, "empty line"))
+                continue
+            head = _EVENT_HEAD.match(raw) if raw.endswith(b"\n") else None  # a cut-off last line is decoded
+            kind = _KIND_OF.get(head[1]) if head is not None else None
+            if head is not None and kind is not None:
+                moment = float(head[2])
+            else:
+                try:
+                    event = decode_event(json.loads(raw))
+                except Exception as exc:  # reported and skipped, never raised
+                    problems.append(Problem(number, _line_problem(raw, exc)))
+                    continue
+                kind, moment = _KIND_OF[type(event).__name__.encode()], event.time
+            if ended:
+                problems.append(Problem(number, f"{_KINDS[kind].__name__} after the run's final event"))
+                continue
+            ended = _KINDS[kind] in TERMINAL_EVENTS
+            offsets.append(start)
+            numbers.append(number)
+            times.append(moment)
+            kinds.append(kind)
+    events = EventFile(path, offsets, numbers, times, bytes(kinds))
+    if events and events.kind(0) is not RunStarted:
+        problems.append(Problem(2, f"the run's first event is {events.kind(0).__name__}, not RunStarted"))
+    status = _STATUS_OF_END.get(events.kind(-1), "interrupted") if events else "interrupted"
+    problems.sort(key=lambda problem: problem.line)
+    return RecordedRun(path=path, header=header, events=events, status=status, problems=problems)
+
+
+_KINDS: list[type] = list(EVENT_CLASSES.values())
+_KIND_OF: dict[bytes, int] = {name.encode(): index for index, name in enumerate(EVENT_CLASSES)}
+_EVENT_HEAD = re.compile(rb'\{"event":"(\w+)","run_id":"(?:[^"\\]|\\.)*","time":(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)[,}]')
+"""The start of an event line as `RunRecorder` writes it: its class and time, read without decoding the rest."""
+CACHED_EVENTS = 256
+"""Decoded events an `EventFile` keeps (the most recently read), for the few a viewer reads again and again."""
+READ_AHEAD = 32
+"""Events decoded (and cached) with the one asked for: the next ones a replay will ask for."""
+
+
+class EventFile(Sequence[RunEvent]):
+    """A run file's events, decoded when read: `open_run`'s `RecordedRun.events`.
+
+    Indexing decodes one line (seek and read; the latest `CACHED_EVENTS` are kept), a slice decodes its lines in
+    one sequential read, iterating streams the file; `kind(i)` and `time(i)` answer from the index without
+    decoding. A line that does not decode raises `RecordingError` naming the file and line.
+    """
+
+    def __init__(self, path: Path, offsets: array, numbers: array, times: array, kinds: bytes) -> None:
+        self.path = path
+        self._offsets, self._numbers, self._times, self._kinds = offsets, numbers, times, kinds
+        self._cache: OrderedDict[int, RunEvent] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, index: int) -> RunEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RunEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> RunEvent | list[RunEvent]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[position] for position in range(start, stop, step)]
+            return list(self._read(start, stop))
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(f"event {index} is outside 0..{len(self) - 1}")
+        with self._lock:
+            event = self._cache.get(position)
+            if event is not None:
+                self._cache.move_to_end(position)
+                return event
+        stop = min(len(self), position + READ_AHEAD)  # a replay reads on: one read serves the next ones too
+        decoded = list(self._read(position, stop))
+        with self._lock:
+            for offset, event in enumerate(decoded):
+                self._cache[position + offset] = event
+            while len(self._cache) > CACHED_EVENTS:
+                self._cache.popitem(last=False)
+        return decoded[0]
+
+    def __iter__(self) -> Iterator[RunEvent]:
+        return self._read(0, len(self))
+
+    def kind(self, index: int) -> type:
+        """The class of event `index`, without decoding it."""
+        return _KINDS[self._kinds[index]]
+
+    def time(self, index: int) -> float:
+        """The `time` of event `index`, without decoding it."""
+        return self._times[index]
+
+    def times(self) -> array:
+        return self._times
+
+    def _read(self, start: int, stop: int) -> Iterator[RunEvent]:
+        """Decode events `start` to `stop` in one pass over the file, skipping the lines that are not events."""
+        if start >= stop:
+            return
+        try:
+            with self.path.open("rb") as file:
+                file.seek(self._offsets[start])
+                position = start
+                while position < stop:
+                    at = file.tell()
+                    raw = file.readline()
+                    if not raw or at > self._offsets[position]:
+                        where = f"{self.path}:{self._numbers[position]}"
+                        raise RecordingError(f"{where}: the file changed since it was opened; open it again")
+                    if at < self._offsets[position]:
+                        continue  # a line `open_run` skipped
+                    try:
+                        event = decode_event(json.loads(raw))
+                    except Exception as exc:  # the line changed since, or looked like an event and is not one
+                        where = f"{self.path}:{self._numbers[position]}"
+                        raise RecordingError(f"{where}: {_line_problem(raw, exc)}") from None
+                    yield event
+                    position += 1
+        except OSError as exc:
+            raise RecordingError(f"{self.path}: cannot read the run file: {exc.strerror or exc}") from exc
+
+
+def event_kinds(events: Sequence[RunEvent]) -> list[type]:
+    """The class of each event: from an `EventFile`'s index (nothing decoded), else from the events."""
+    if isinstance(events, EventFile):
+        return [events.kind(index) for index in range(len(events))]
+    return [type(event) for event in events]
+
+
+def event_times(events: Sequence[RunEvent]) -> Sequence[float]:
+    """The `time` of each event: from an `EventFile`'s index (nothing decoded), else from the events."""
+    return events.times() if isinstance(events, EventFile) else [event.time for event in events]
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise RecordingError(f"{path}: cannot read the run file: {exc.strerror or exc}") from exc
+
+
+def _header_line(file: BinaryIO) -> bytes | None:
+    """The first line without its newline; None for an empty file."""
+    try:
+        first = file.readline()
+    except OSError as exc:
+        raise RecordingError(f"{file.name}: cannot read the run file: {exc.strerror or exc}") from exc
+    return first.rstrip(b"\n") if first else None
+
+
+def _line_problem(raw: bytes, exc: BaseException) -> str:
+    return "truncated: the file ends in the middle of this line" if not raw.endswith(b"\n") else _reason(exc)
 
 
 def read_header(path: str | Path) -> RunHeader:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Sequence
+from itertools import islice
 from typing import Any, Self
 
 from pipeline.core.errors import PipelineRuntimeError
@@ -25,7 +27,7 @@ from pipeline.core.events import (
     RunFinished,
     RunPaused,
 )
-from pipeline.runs.recording import RecordedRun
+from pipeline.runs.recording import EventFile, RecordedRun
 
 
 class ReplayRun:
@@ -41,14 +43,15 @@ class ReplayRun:
         if speed is not None and not speed > 0:
             raise ValueError(f"speed must be positive (or None for no pacing), got {speed}.")
         self.recorded = recorded
-        self.events: tuple[RunEvent, ...] = tuple(recorded.events)
+        self.events: Sequence[RunEvent] = (
+            recorded.events if isinstance(recorded.events, EventFile) else tuple(recorded.events)
+        )
+        """The recording's events: a tuple, or an `EventFile` (`open_run`) read as the replay goes."""
         self.run_id = recorded.run_id
         self.speed = speed
         self._position = 0
         self._paced = False
         """Whether the next event waits for its gap; not for the first event or the first after a seek."""
-        self._in_flight: dict[int, ComponentStarted] = {}
-        self._latest_outputs: dict[str, dict[str, Any]] = {}
         self._cancel_requested = False
         self._ending: deque[RunEvent] | None = None
         """The events that close a cancelled replay, once `cancel()` took effect."""
@@ -84,7 +87,6 @@ class ReplayRun:
             self._position += 1
             self._paced = True
             self._yielded_at = time.perf_counter()
-            self._track(event)
             return event
 
     async def __aenter__(self) -> Self:
@@ -133,10 +135,6 @@ class ReplayRun:
         self._position = index
         self._paced = False
         self._yielded_at = time.perf_counter()
-        self._in_flight.clear()
-        self._latest_outputs.clear()
-        for event in self.events[:index]:
-            self._track(event)
         self._wake_up()
 
     # -- internals ------------------------------------------------------------------------------------------
@@ -164,19 +162,26 @@ class ReplayRun:
         if self._wake is not None:
             self._wake.set()
 
-    def _track(self, event: RunEvent) -> None:
-        """Follow visits in flight and each component's latest outputs, for what a cancellation reports."""
-        if isinstance(event, ComponentStarted):
-            self._in_flight[event.visit_id] = event
-        elif isinstance(event, ComponentFinished | ComponentFailed | ComponentCancelled):
-            self._in_flight.pop(event.visit_id, None)
-        if isinstance(event, ComponentFinished | OutputsReplaced):
-            self._latest_outputs[event.component] = event.outputs
+    def _state(self) -> tuple[dict[int, ComponentStarted], dict[str, dict[str, Any]]]:
+        """The visits in flight and each component's latest outputs after the events yielded so far, for what a
+        cancellation reports. Read from the recording when a cancellation needs them, so neither playing nor
+        seeking keeps anything (a seek in 100k events is immediate)."""
+        in_flight: dict[int, ComponentStarted] = {}
+        latest_outputs: dict[str, dict[str, Any]] = {}
+        for event in islice(self.events, self._position):  # streamed from an `EventFile`
+            if isinstance(event, ComponentStarted):
+                in_flight[event.visit_id] = event
+            elif isinstance(event, ComponentFinished | ComponentFailed | ComponentCancelled):
+                in_flight.pop(event.visit_id, None)
+            if isinstance(event, ComponentFinished | OutputsReplaced):
+                latest_outputs[event.component] = event.outputs
+        return in_flight, latest_outputs
 
     def _cancellation(self) -> deque[RunEvent]:
         previous = self.events[self._position - 1]
         if isinstance(previous, TERMINAL_EVENTS):
             return deque()
+        in_flight, latest_outputs = self._state()
         ending: deque[RunEvent] = deque(
             ComponentCancelled(
                 run_id=self.run_id,
@@ -187,12 +192,13 @@ class ReplayRun:
                 started_at=started.time,
                 mode=started.mode,
             )
-            for started in self._in_flight.values()
+            for started in in_flight.values()
         )
-        ending.append(RunCancelled(run_id=self.run_id, time=previous.time, outputs=self._outputs_so_far()))
+        outputs = self._outputs_so_far(latest_outputs)
+        ending.append(RunCancelled(run_id=self.run_id, time=previous.time, outputs=outputs))
         return ending
 
-    def _outputs_so_far(self) -> dict[str, dict[str, Any]]:
+    def _outputs_so_far(self, latest_outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The pipeline outputs as far as the replay got, as a live run would report them on cancellation.
 
         Which sockets are pipeline outputs is read off the recording's own final outputs; an interrupted
@@ -207,7 +213,7 @@ class ReplayRun:
             final = {}
         outputs = {}
         for component, sockets in final.items():
-            latest = self._latest_outputs.get(component, {})
+            latest = latest_outputs.get(component, {})
             exposed = {socket: latest[socket] for socket in sockets if socket in latest}
             if exposed:
                 outputs[component] = exposed

@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 
 from pipeline.core.events import ComponentFailed, ComponentFinished
-from pipeline.runs.recording import RecordedRun
+from pipeline.runs.recording import EventFile, RecordedRun, event_kinds, event_times
 from pipeline.runs.replay import ReplayRun
 from tui.state.breakpoints import Breakpoints
 from tui.state.session import DebugSession
@@ -33,14 +33,18 @@ class ReplayControl:
         """`speed`: how many times as fast as recorded; `None` plays without pauses between events."""
         recorded.check_started()
         self.recorded = recorded
-        self.events = tuple(recorded.events)
+        self.events = recorded.events if isinstance(recorded.events, EventFile) else tuple(recorded.events)
         self.speed = speed
         self.stream: ReplayRun | None = None
         """The stream of the latest session, whose pace `faster` and `slower` change."""
-        self._completions = [index + 1 for index, event in enumerate(self.events) if _is_completion(event)]
+        self._completions = [
+            index + 1
+            for index, kind in enumerate(event_kinds(self.events))
+            if kind in (ComponentFinished, ComponentFailed)
+        ]
         """Positions right after each completion: where a step pauses."""
-        origin = self.events[0].time
-        self._times = [event.time - origin for event in self.events]
+        times = event_times(self.events)  # an `EventFile` (`open_run`) answers both without decoding its events
+        self._times = [moment - times[0] for moment in times]
 
     def __len__(self) -> int:
         return len(self.events)
@@ -108,7 +112,3 @@ class ReplayControl:
         if self.speed is None:
             return "no pauses"
         return f"{self.speed:g}x"
-
-
-def _is_completion(event: object) -> bool:
-    return isinstance(event, ComponentFinished | ComponentFailed)
