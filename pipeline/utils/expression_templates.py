@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import Environment, meta, nodes
-from jinja2.nativetypes import NativeEnvironment
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.utils.callable_serialization import deserialize_callable
+from pipeline.utils.sandbox import BoundedNativeSandbox, BoundedSandbox
 from pipeline.utils.type_serialization import deserialize_at
 
 logger = logging.getLogger(__name__)
@@ -30,16 +30,12 @@ UNSAFE_WARNING = (
 """Haystack's warning for `unsafe=True`; here templates stay sandboxed, but their values are trusted as objects."""
 
 
-class SandboxedNativeEnvironment(SandboxedEnvironment, NativeEnvironment):
-    """Renders to native Python values like `NativeEnvironment`, with the sandbox's checks on attributes and calls."""
-
-
 def expression_environment(unsafe: bool, **options: Any) -> SandboxedEnvironment:
     """The sandbox in which to render; `unsafe` makes it return native values instead of text."""
     if unsafe:
         logger.warning(UNSAFE_WARNING)
-        return SandboxedNativeEnvironment(**options)
-    return SandboxedEnvironment(**options)
+        return BoundedNativeSandbox(**options)
+    return BoundedSandbox(**options)
 
 
 def input_variables(environment: Environment, templates: Iterable[str]) -> list[str]:

@@ -10,6 +10,7 @@ from jinja2.ext import Extension
 from jinja2.sandbox import SandboxedEnvironment
 
 from pipeline.core.component import component
+from pipeline.utils.sandbox import BoundedSandbox
 
 logger = logging.getLogger(__name__)
 
@@ -17,13 +18,14 @@ RequiredVariables = list[str] | Literal["*"] | None
 
 
 def sandbox(extensions: Sequence[type[Extension]] = ()) -> SandboxedEnvironment:
-    """Templates come from pipeline files: render them where they cannot reach Python internals.
+    """Templates come from pipeline files: render them where they cannot reach Python internals, nor build
+    values large enough to exhaust memory (see `pipeline.utils.sandbox`).
 
     jinja2's defaults, as Haystack's builders use them: a template's single trailing newline is dropped (so a
     template written as a block of lines gives a prompt without one), blocks keep their surrounding whitespace
     (no trim_blocks or lstrip_blocks), and line endings become `\\n`.
     """
-    return SandboxedEnvironment(extensions=list(extensions))
+    return BoundedSandbox(extensions=list(extensions))
 
 
 def declare_sockets(
