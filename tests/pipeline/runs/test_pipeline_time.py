@@ -302,3 +302,23 @@ async def test_a_run_with_no_pause_keeps_its_wall_time() -> None:
     async with pipe.events({"add": {"value": 1}}) as run:
         summary = RunSummary.from_events([event async for event in run])
     assert summary.duration == summary.wall_duration and summary.pauses == [] and summary.paused_time() == 0.0
+
+
+async def test_a_pause_right_after_a_start_holds_that_visit_back_and_counts_as_paused() -> None:
+    pipe = two_steps()
+    summary = RunSummary()
+    async with pipe.events({"first": {"value": 1}}) as run:
+        async for event in run:
+            summary.apply(event)
+            if isinstance(event, ComponentStarted) and event.component == "second":
+                paused = run.mark_paused("user", event.component, event.visit_id)
+                assert paused is not None and paused.held_visit_id == event.visit_id
+                summary.apply(paused)  # as a debugger shows it while paused
+                held = summary.span(event.visit_id)
+                assert held is not None and held.status == "held" and summary.running == []
+                await asyncio.sleep(PAUSE)
+                resumed = run.mark_resumed()
+                assert resumed is not None
+    second = summary.spans_of("second")[0]
+    assert second.status == "finished" and second.pauses == []  # it did not run during the pause
+    assert summary.duration is not None and summary.duration < 0.25 < PAUSE <= summary.paused_time() + 0.01

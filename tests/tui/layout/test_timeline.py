@@ -10,10 +10,10 @@ import pytest
 
 from pipeline import AsyncPipeline
 from pipeline.components.testing.waiting import AsyncWaitingComponent
-from pipeline.runs.spans import ComponentSpan, RunSummary
+from pipeline.runs.spans import ComponentSpan, Pause, RunSummary
 from tests.pipeline.toy_components import CountDown, LoopEntry
 from tui.layout.dag import Cell
-from tui.layout.timeline import BLOCKS, TimelineModel, format_duration, time_ticks
+from tui.layout.timeline import BLOCKS, PAUSED, PLAYHEAD, PLAYHEAD_MARK, TimelineModel, format_duration, time_ticks
 
 UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
 SCALE = 2**-10
@@ -404,3 +404,58 @@ def test_the_visits_of_a_loop_are_numbered_on_bars_wide_enough() -> None:
     assert "#" not in once  # one visit: nothing to tell apart
     # the numbers are only text: hit-testing still finds the bar under them
     assert model.bar_at(gutter + 4, 1, (0.0, 0, 0.001, width, 3)) == model.bars[0]
+
+
+# -- honest time: pauses, the playhead, visits at the very end --------------------------------------------------
+
+
+def test_a_visit_at_the_very_end_of_the_run_gets_a_cell() -> None:
+    summary = summary_of([("a", 0.0, 1.0), ("b", 0.9995, 1.0)], ended_at=1.0)
+    model = TimelineModel.from_summary(summary)
+    width = 40
+    viewport = (0.0, 0, model.fit(width), width, 3)
+    rows = chars(model.render(viewport))
+    assert rows[2].rstrip() != "b"  # before: its start rounded to the column past the last one, and no bar showed
+    column = len(rows[2].rstrip()) - 1
+    assert column == width - 1
+    bar = model.bar_at(column, 2, viewport)
+    assert bar is not None and bar.visit_id == 2
+
+
+def test_a_pause_is_a_band_across_the_lanes_and_bars_draw_over_it() -> None:
+    summary = summary_of([("a", 0.0, 2.0), ("b", 0.0, 1.0), ("c", 6.0, 7.0)], ended_at=7.0)
+    summary.pauses.append(Pause(1.0, 5.0, "breakpoint", "b", 2))
+    model = TimelineModel.from_summary(summary)
+    rows = model.render((0.0, 0, 1.0, 9, 4))
+    gutter = model.gutter_width(9)
+    a, b, c = ("".join(cell.char for cell in row[gutter:]) for row in rows[1:4])
+    assert a == "██" + PAUSED * 3 + "  "  # a ran on into the pause: its bar, then the band
+    assert b == "█" + PAUSED * 4 + "  "
+    assert c == " " + PAUSED * 4 + " █"  # every lane: the whole run stood paused
+    assert {cell.style for cell in rows[2][gutter + 1 : gutter + 5]} == {"paused"}
+
+
+def test_a_replay_playhead_is_drawn_across_the_lanes_and_marked_on_the_axis() -> None:
+    model = TimelineModel.from_summary(summary_of([("a", 0.0, 2.0), ("b", 3.0, 4.0)], ended_at=4.0))
+    assert model.with_playhead(None) is model
+    played = model.with_playhead(2.5)
+    assert played.playhead == 2.5 and model.playhead is None
+    rows = played.render((0.0, 0, 1.0, 7, 3))
+    gutter = played.gutter_width(7)
+    column = gutter + 2
+    assert rows[0][column] == Cell(PLAYHEAD_MARK, "playhead")
+    assert rows[1][column] == Cell(PLAYHEAD, "playhead") and rows[2][column] == Cell(PLAYHEAD, "playhead")
+    assert chars(played.render((0.0, 0, 1.0, 7, 3)))[1:] != chars(model.render((0.0, 0, 1.0, 7, 3)))[1:]
+    assert played.bar_at(gutter, 1, (0.0, 0, 1.0, 7, 3)) is not None  # the copy keeps the model's index
+
+
+def test_held_and_queued_visits_do_not_grow_with_the_clock() -> None:
+    summary = summary_of([("held", 1.0, None), ("queued", 0.0, 0.5)])
+    summary.spans[0].status = "held"
+    summary.spans[1].status = "queued"
+    model = TimelineModel.from_summary(summary)
+    bars = {model.lanes[bar.lane]: bar for bar in model.bars}
+    assert bars["held"].end == bars["held"].start == 1.0
+    assert bars["queued"].end == 0.5 and bars["queued"].status == "queued"
+    row = model.render((0.0, 0, 0.25, 20, 3), now=4.0)[1]
+    assert {cell.style for cell in row if cell.char != " "} == {"lane", "bar.held"}
