@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from importlib import metadata
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from tui.commands import EXIT_INTERRUPTED, EXIT_USAGE, CommandError
 
@@ -117,7 +117,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "`pipedebug [PIPELINE]`, without a COMMAND, opens the debugger on PIPELINE (default: the bundled hybrid "
         "RAG sample, offline); `pipedebug open --help` lists its options.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     if command == "open":
         register_open(subparsers)
@@ -161,7 +161,20 @@ def _error(message: str) -> None:
     print(f"error: {safe_line(' '.join(message.split()))}", file=sys.stderr, flush=True)
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, which reads the installed version only when asked: importlib.metadata is slow to import."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"{parser.prog} {_version()}")
+        parser.exit()
+
+
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("pipedebug")
     except metadata.PackageNotFoundError:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import COMMANDS, OPEN_HELP, build_parser
+from tui.cli import COMMANDS, OPEN_HELP, build_parser, main
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("torch", "sentence_transformers", "datasets", "transformers", "textual")
@@ -63,6 +63,14 @@ def test_help_imports_no_command_module_nor_the_engine() -> None:
     modules = modules_after("--help")
     assert [name for name in modules if name.startswith("tui.commands.")] == []
     assert not imported(modules, "pipeline") and not imported(modules, "textual")
+    assert "importlib.metadata" not in modules  # read only for --version
+
+
+def test_version_is_the_installed_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib import metadata
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"pipedebug {metadata.version('pipedebug')}\n"
 
 
 @pytest.mark.parametrize("command", ["open", *COMMANDS])
