@@ -94,17 +94,22 @@ def spans_table(summary: RunSummary) -> Table:
 
 
 def wall_time_line(summary: RunSummary) -> Text:
-    """Total wall time, and how much component time it packed (the concurrency actually achieved)."""
-    total = summary.duration
+    """Total wall time, and how much component time its pipeline time packed (the concurrency actually achieved);
+    warm-ups and pauses, which pipeline time leaves out, said apart."""
+    total = summary.wall_duration
+    pipeline = summary.duration
     busy = sum(span.duration or 0.0 for span in summary.spans)
-    warm_up = max((end for _, end in summary.warm_ups.values()), default=0.0)
+    warm_up, paused = summary.warm_up_time, summary.paused_time()
     line = Text("Total wall time: ", style="bold")
     line.append(f"{ms(total)} ms", style="bold cyan")
-    if total and total > warm_up:
-        parallel = busy / (total - warm_up)
-        line.append(f"  (component time {ms(busy)} ms, {parallel:.2f}x parallel", style="dim")
+    if pipeline:
+        line.append(f"  (component time {ms(busy)} ms, {busy / pipeline:.2f}x parallel", style="dim")
         if warm_up:
-            line.append(f"; warm-up of {', '.join(summary.warm_ups)} took the first {ms(warm_up)} ms", style="dim")
+            line.append(f"; warm-up of {', '.join(summary.warm_ups)} took {ms(warm_up)} ms", style="dim")
+        if paused:
+            line.append(f"; paused {ms(paused)} ms", style="dim")
+        if warm_up or paused:
+            line.append(f"; pipeline time {ms(pipeline)} ms", style="dim")
         line.append(")", style="dim")
     return line
 

@@ -131,7 +131,7 @@ def component_names(recorded: RecordedRun) -> list[str]:
 
 def spans_gantt(summary: RunSummary, width: int) -> Table:
     """A text Gantt chart: one line per visit (and per warm-up), bars placed on a shared time axis."""
-    end = summary.duration or max((span.finished_at or span.started_at for span in summary.spans), default=0.0)
+    end = summary.wall_duration or max((span.finished_at or span.started_at for span in summary.spans), default=0.0)
     table = Table(box=None, title="Timeline", title_justify="left", show_header=False, pad_edge=False)
     table.add_column("visit", style="bold", no_wrap=True)
     table.add_column("bar", no_wrap=True)
