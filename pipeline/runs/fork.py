@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunStarted
+from pipeline.core.events import ComponentStarted, RunStarted
 from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.rebuild import has_placeholders, placeholder_reason, rebuild_pipeline
 from pipeline.runs.recording import Parent, RecordedRun
+from pipeline.runs.spans import RunSummary
 
 
 class ForkError(ValueError):
@@ -22,19 +23,19 @@ class ForkError(ValueError):
 
 
 def reused_outputs(recorded: RecordedRun, visit_id: int) -> tuple[ComponentStarted, dict[tuple[str, int], Any]]:
-    """The chosen visit's start event, and the recorded outputs of every visit that finished before it started."""
-    visits: dict[int, tuple[str, int]] = {}
-    outputs: dict[tuple[str, int], Any] = {}
+    """The chosen visit's start event, and the recorded outputs (as delivered: after any replacement at a
+    breakpoint) of every visit that finished before it started, read from the run's visit records."""
+    summary = RunSummary()
     for event in recorded.events:
-        if isinstance(event, ComponentStarted):
-            if event.visit_id == visit_id:
-                return event, outputs
-            visits[event.visit_id] = (event.component, event.visit)
-        elif isinstance(event, ComponentFinished):
-            outputs[event.component, event.visit] = event.outputs
-        elif isinstance(event, OutputsReplaced) and event.visit_id in visits:
-            outputs[visits[event.visit_id]] = event.outputs
-    started = ", ".join(str(v) for v in visits) or "none"
+        if isinstance(event, ComponentStarted) and event.visit_id == visit_id:
+            outputs = {
+                (span.component, span.visit): span.outputs
+                for span in summary.spans
+                if span.status == "finished" and span.outputs is not None
+            }
+            return event, outputs
+        summary.apply(event)
+    started = ", ".join(str(span.visit_id) for span in summary.spans) or "none"
     raise ForkError(f"{recorded.path}: run {recorded.run_id[:8]} has no visit {visit_id} (its visits: {started}).")
 
 
