@@ -40,6 +40,7 @@ from tui.screen_filter import CONTROL_CODES
 from tui.screens.debugger import DebuggerScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.runs import RunsScreen
+from tui.start import RunStart
 
 
 class ReceivedRun(Protocol):
@@ -123,6 +124,7 @@ class PipedebugApp(App[None]):
         record: bool = True,
         runs_dir: str | None = None,
         concurrency: int = 4,
+        start: RunStart | None = None,
         clock: Callable[[], float] | None = time.perf_counter,
         receiver: RunReceiver | None = None,
         config: Config | None = None,
@@ -142,6 +144,8 @@ class PipedebugApp(App[None]):
         self.record = record
         self.runs_dir = runs_dir
         self.concurrency = concurrency
+        self.start = start
+        """`--paused` / `--break-before`: start a run as soon as the pipeline is loaded, stopped where they say."""
         self.clock = clock
         self.warm_up_seconds: float | None = None
         """How long the components' `warm_up()` took once it finished; `None` until then."""
@@ -221,6 +225,8 @@ class PipedebugApp(App[None]):
         self.debugger.set_pipeline(message.loaded)
         self.debugger.add_config_breakpoints(self.config)
         self.debugger.set_progress(f"Warming up {message.loaded.name} (models, indexes)")
+        if self.start is not None:
+            self.start.apply(self.debugger)
         self.warm_up(message.loaded.pipe)
 
     def _load_recording(self, path: Path, screen: DebuggerScreen | None) -> None:

@@ -42,6 +42,7 @@ from tui.loading import LoadedPipeline
 from tui.messages import ComponentSelected, OpenRun, TimeSelected, VisitSelected
 from tui.screens.compare import CompareScreen, example_queries
 from tui.screens.condition import ConditionScreen
+from tui.screens.debugger_errors import DebuggerErrors
 from tui.screens.debugger_keys import DebuggerKeys
 from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
@@ -81,7 +82,7 @@ TIMELINE_SECONDS = 0.1
 """While a run goes on, the timeline is redrawn at most this often (its bars re-indexed, running bars grown)."""
 
 
-class DebuggerScreen(DebuggerKeys, Screen[None]):
+class DebuggerScreen(DebuggerKeys, DebuggerErrors, Screen[None]):
     """Everything about one pipeline; `set_pipeline` fills it in once the app's loading worker is done."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.DEBUGGER
