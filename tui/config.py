@@ -9,6 +9,8 @@
     [[breakpoints]]                    # set when a pipeline opens, on the components it has
     component = "llm"
     condition = "len(replies) > 0"     # optional, as typed in the condition dialog
+    when = "before"                    # optional: before the component runs (its inputs), default "after"
+    visit = 3                          # optional: only its third visit (a loop's third lap)
     enabled = true                     # optional
     pipeline = "hybrid_rag"            # optional: only for this pipeline (its file's stem or folder's name)
 
@@ -26,10 +28,10 @@ import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 CONFIG_ENV = "XDG_CONFIG_HOME"
-BREAKPOINT_KEYS = {"component": str, "condition": str, "enabled": bool, "pipeline": str}
+BREAKPOINT_KEYS = {"component": str, "condition": str, "when": str, "visit": int, "enabled": bool, "pipeline": str}
 """What a `[[breakpoints]]` entry may say, and the TOML type of each."""
 TOP_LEVEL = {"theme", "keys", "breakpoints"}
 _KEY = re.compile(r"^[A-Za-z0-9_+\-]+$|^[^\sA-Za-z0-9,]$")
@@ -51,17 +53,23 @@ class BreakpointSpec:
 
     component: str
     condition: str | None = None
+    """With a config's `visit = N`, `visit == N` is part of it: conditions may name the visit number."""
     enabled: bool = True
     pipeline: str | None = None
     """Only for the pipeline of this name; `None`: any pipeline with the component."""
     line: int | None = None
+    when: Literal["after", "before"] = "after"
+    """`before`: break before the component runs (the condition reads its inputs); `after`: on its completion."""
 
     def applies_to(self, pipeline: str, components: Collection[str]) -> bool:
         return self.component in components and self.pipeline in (None, pipeline)
 
     def to_dict(self) -> dict[str, Any]:
-        """As `Breakpoints.from_dicts` reads it."""
-        return {"component": self.component, "condition": self.condition, "enabled": self.enabled}
+        """As `Breakpoints.to_dicts` writes it."""
+        saved: dict[str, Any] = {"component": self.component, "condition": self.condition, "enabled": self.enabled}
+        if self.when != "after":
+            saved["when"] = self.when
+        return saved
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +156,7 @@ def dump_breakpoint_set(breakpoints: Collection[Mapping[str, Any]], pipeline: st
     parts = [f"# Breakpoints of {pipeline}, saved by pipedebug; B in the debugger loads them.\n"]
     for entry in breakpoints:
         parts.append("\n[[breakpoints]]\n")
-        for name in ("component", "condition", "enabled"):
+        for name in ("component", "condition", "when", "enabled"):
             value = entry.get(name)
             if value is not None:
                 parts.append(f"{name} = {_toml_value(value)}\n")
@@ -213,8 +221,8 @@ def _breakpoints(value: object, path: Path, lines: _Lines) -> tuple[BreakpointSp
             at = lines.find_after(line, name)
             if expected is None:
                 raise ConfigError(path, at, f"{where}.{name}", f"unknown key; expected {_listed(BREAKPOINT_KEYS)}")
-            if not isinstance(item, expected):
-                kind = "true or false" if expected is bool else "text in quotes"
+            if not isinstance(item, expected) or (expected is int and isinstance(item, bool)):
+                kind = {bool: "true or false", int: "a whole number"}.get(expected, "text in quotes")
                 raise ConfigError(path, at, f"{where}.{name}", f"must be {kind}")
         component = entry.get("component")
         if not component:
@@ -222,8 +230,17 @@ def _breakpoints(value: object, path: Path, lines: _Lines) -> tuple[BreakpointSp
         condition = entry.get("condition")
         if condition is not None and not condition.strip():
             condition = None
+        when = entry.get("when", "after")
+        if when != "before" and when != "after":
+            at = lines.find_after(line, "when")
+            raise ConfigError(path, at, f"{where}.when", f'must be "before" or "after", not {when!r}')
+        visit = entry.get("visit")
+        if visit is not None:
+            if visit < 1:
+                raise ConfigError(path, lines.find_after(line, "visit"), f"{where}.visit", "visits count from 1")
+            condition = f"visit == {visit}" if condition is None else f"visit == {visit} and ({condition})"
         pipeline = entry.get("pipeline")
-        specs.append(BreakpointSpec(component, condition, entry.get("enabled", True), pipeline, line))
+        specs.append(BreakpointSpec(component, condition, entry.get("enabled", True), pipeline, line, when))
     return tuple(specs)
 
 

@@ -36,6 +36,12 @@ condition = "len(replies) > 0"
 component = "joiner"
 enabled = false
 pipeline = "hybrid_rag"
+
+[[breakpoints]]
+component = "refine"
+when = "before"
+visit = 3
+condition = "len(documents) < 3"
 """
 
 
@@ -56,9 +62,10 @@ def test_a_config_sets_theme_keys_and_breakpoints(tmp_path: Path) -> None:
     assert config.breakpoints == (
         BreakpointSpec("llm", "len(replies) > 0", True, None, line=8),
         BreakpointSpec("joiner", None, False, "hybrid_rag", line=12),
+        BreakpointSpec("refine", "visit == 3 and (len(documents) < 3)", line=17, when="before"),
     )
     assert config.lines["keys.resume"] == 5
-    llm, joiner = config.breakpoints
+    llm, joiner, _ = config.breakpoints
     assert llm.applies_to("anything", ["llm"]) and not llm.applies_to("anything", ["joiner"])
     assert joiner.applies_to("hybrid_rag", ["joiner"]) and not joiner.applies_to("routing", ["joiner"])
 
@@ -88,9 +95,17 @@ def test_a_named_file_must_exist(tmp_path: Path) -> None:
         ("colour = 1\n", 1, "colour", "unknown setting"),
         ("theme = 3\n", 1, "theme", "must be a theme's name"),
         ('keys = "r"\n', 1, "keys", "must be a table"),
-        ('\n[[breakpoints]]\ncomponent = "a"\n\n[[breakpoints]]\nconditon = "x"\n', 6, "breakpoints[2].conditon", "unknown key"),
+        (
+            '\n[[breakpoints]]\ncomponent = "a"\n\n[[breakpoints]]\nconditon = "x"\n',
+            6,
+            "breakpoints[2].conditon",
+            "unknown key",
+        ),
         ('[[breakpoints]]\ncomponent = "a"\nenabled = "yes"\n', 3, "breakpoints[1].enabled", "true or false"),
         ('[[breakpoints]]\ncondition = "x > 1"\n', 1, "breakpoints[1].component", "missing"),
+        ('[[breakpoints]]\ncomponent = "a"\nwhen = "during"\n', 3, "breakpoints[1].when", 'must be "before" or'),
+        ('[[breakpoints]]\ncomponent = "a"\nvisit = 0\n', 3, "breakpoints[1].visit", "count from 1"),
+        ('[[breakpoints]]\ncomponent = "a"\nvisit = true\n', 3, "breakpoints[1].visit", "a whole number"),
     ],
 )
 def test_mistakes_name_the_file_line_and_key(tmp_path: Path, text: str, line: int, key: str, reason: str) -> None:
@@ -118,7 +133,7 @@ def test_unknown_binding_ids_and_themes_are_named_with_their_line(tmp_path: Path
 def test_breakpoint_sets_round_trip(tmp_path: Path) -> None:
     saved = [
         {"component": "llm", "condition": 'replies[0].text == "a \\"quoted\\" é"', "enabled": True},
-        {"component": "joiner", "condition": None, "enabled": False},
+        {"component": "joiner", "condition": None, "enabled": False, "when": "before"},
     ]
     path = breakpoint_set_path(tmp_path, "my pipe/../x")
     assert path.parent == tmp_path and path.name == "my_pipe_.._x.breakpoints.toml"

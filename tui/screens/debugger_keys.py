@@ -1,14 +1,15 @@
 """What the main screen's keys do beyond driving runs: escape one level out, breakpoint sets, config breakpoints.
 
-A mixin of `DebuggerScreen`, kept apart so the screen stays a thin view: these actions need only its
-breakpoints, its loaded pipeline, its runs folder and whether it may close.
+The base class of `DebuggerScreen`, kept apart so the screen stays a thin view: these actions need only its
+breakpoints, its loaded pipeline, its runs folder and whether it may close (declared here, defined there).
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from textual.screen import Screen
 from textual.widgets import Input
 
 from pipeline.runs.store import runs_dir
@@ -20,18 +21,27 @@ from tui.config import (
     dump_breakpoint_set,
     read_breakpoint_set,
 )
+from tui.loading import LoadedPipeline
+from tui.state.breakpoints import Breakpoints
 from tui.state.conditions import ConditionSyntaxError
 
-if TYPE_CHECKING:
-    from tui.screens.debugger import DebuggerScreen
 
-    _Base = DebuggerScreen
-else:
-    _Base = object
+class DebuggerKeys(Screen[None]):
+    """Escape, breakpoint sets and the config's breakpoints; `DebuggerScreen` provides what is declared here."""
 
+    closable: bool
+    runs_dir: str | None
 
-class DebuggerKeys(_Base):
-    """Escape, breakpoint sets and the config's breakpoints, for `DebuggerScreen`."""
+    @property
+    @abstractmethod
+    def loaded(self) -> LoadedPipeline | None: ...
+
+    @property
+    @abstractmethod
+    def breakpoints(self) -> Breakpoints: ...
+
+    @abstractmethod
+    async def action_close(self) -> None: ...
 
     # -- escape: one level out ----------------------------------------------------------------------------------
 
@@ -108,8 +118,8 @@ class DebuggerKeys(_Base):
         added = 0
         for spec in specs:
             try:
-                self.breakpoints.add(spec.component, spec.condition, enabled=spec.enabled)
-            except ConditionSyntaxError as error:
+                self.breakpoints.add(spec.component, spec.condition, enabled=spec.enabled, when=spec.when)
+            except (ConditionSyntaxError, ValueError) as error:  # a bad condition, or side (`when`)
                 where = f"{source}:{spec.line}" if spec.line is not None else source
                 self.notify(f"{where}: {spec.component}: {error}", title="Breakpoint skipped", severity="error")
             else:

@@ -102,14 +102,16 @@ async def test_the_config_sets_the_theme_and_breakpoints_on_components_the_pipel
     path = tmp_path / "config.toml"
     path.write_text(
         'theme = "nord"\n\n[[breakpoints]]\ncomponent = "wait_2"\ncondition = "len(message) > 0"\n\n'
-        '[[breakpoints]]\ncomponent = "elsewhere"\n\n[[breakpoints]]\ncomponent = "wait_3"\npipeline = "other"\n'
+        '[[breakpoints]]\ncomponent = "elsewhere"\n\n[[breakpoints]]\ncomponent = "wait_3"\npipeline = "other"\n\n'
+        '[[breakpoints]]\ncomponent = "wait_4"\nwhen = "before"\nvisit = 1\n'
     )
     app = PipedebugApp(small_waits, record=False, config=load_config(path))
     async with app.run_test(size=SIZE) as pilot:
         await wait_loaded(pilot)
         assert app.theme == "nord"
         assert app.debugger.breakpoints.to_dicts() == [
-            {"component": "wait_2", "condition": "len(message) > 0", "enabled": True}
+            {"component": "wait_2", "condition": "len(message) > 0", "enabled": True},
+            {"component": "wait_4", "condition": "visit == 1", "enabled": True, "when": "before"},
         ]
 
 
@@ -121,13 +123,17 @@ async def test_breakpoint_sets_are_saved_and_loaded_with_the_pipeline(small_wait
         for name in ("wait_1", "wait_4"):
             graph.select(name)
             await pilot.press("b")
+        app.debugger.breakpoints.set_when("wait_4", "before")
         await pilot.press("ctrl+b")
         saved = runs_dir / "waiting.breakpoints.toml"
         await wait_for(pilot, saved.is_file, "the saved set")
         app.debugger.breakpoints.clear()
         app.debugger.breakpoints.add("wait_5")
         await pilot.press("B")
-        assert [entry["component"] for entry in app.debugger.breakpoints.to_dicts()] == ["wait_1", "wait_4"]
+        assert app.debugger.breakpoints.to_dicts() == [
+            {"component": "wait_1", "condition": None, "enabled": True},
+            {"component": "wait_4", "condition": None, "enabled": True, "when": "before"},
+        ]
 
 
 async def test_home_and_end_move_to_the_newest_and_the_oldest_run(tmp_path: Path) -> None:
