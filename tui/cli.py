@@ -41,6 +41,9 @@ def register_open(subparsers: argparse._SubParsersAction) -> None:
     add_allow_module_argument(parser)
     add_concurrency_argument(parser)
     parser.add_argument("--no-record", action="store_true", help="do not record runs (ctrl+s still saves one)")
+    from tui.start import add_start_arguments
+
+    add_start_arguments(parser)
     add_runs_dir_argument(parser)
     parser.add_argument(
         "--config",
@@ -56,6 +59,7 @@ def open_app(options: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):  # the app would wait for keys that never come
         raise CommandError("the debugger needs a terminal; `pipedebug run PIPELINE` runs a pipeline headless")
     from tui.app import PipedebugApp  # Textual loads only for the app, not for the headless commands
+    from tui.start import RunStart
 
     app = PipedebugApp(
         options.pipeline,
@@ -63,6 +67,7 @@ def open_app(options: argparse.Namespace) -> int:
         record=not options.no_record,
         runs_dir=options.runs_dir,
         concurrency=options.concurrency,
+        start=RunStart.from_options(options),
         config=config,
     )
     app.run()
