@@ -14,7 +14,7 @@ component really was working then. `wall_duration`, `warm_up_time` and `paused_t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,6 +64,31 @@ class Pause:
         return None if self.ended_at is None else self.ended_at - self.started_at
 
 
+@dataclass(frozen=True, slots=True)
+class ChildRecord:
+    """A span of another service under a visit (`ChildSpan`: an HTTP or LLM call of a run imported from
+    OpenTelemetry), its times relative to the run's start."""
+
+    visit_id: int
+    component: str
+    name: str
+    started_at: float
+    finished_at: float
+    status: str
+    """OpenTelemetry's status: `unset`, `ok` or `error`."""
+    status_message: str = ""
+    service: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.finished_at - self.started_at)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "error"
+
+
 @dataclass(slots=True)
 class ComponentSpan:
     """The record of one visit of one component: when it ran (relative to the run's start), where, what it
@@ -95,6 +120,8 @@ class ComponentSpan:
     """The visit handed on outputs recorded in a parent run instead of running (a fork)."""
     pauses: list[Pause] = field(default_factory=list)
     """The run's pauses while this visit was in flight: it kept running through them."""
+    children: list[ChildRecord] = field(default_factory=list)
+    """Spans of other services under the visit, in order of start (a run imported from OpenTelemetry)."""
 
     @property
     def duration(self) -> float | None:
@@ -127,6 +154,12 @@ class RunSummary:
     pauses: list[Pause] = field(default_factory=list)
     """Every pause of the run, in order; the last one is open (`ended_at` is `None`) while the run is paused."""
     _by_visit: dict[int, ComponentSpan] = field(default_factory=dict, repr=False)
+    children: list[ChildRecord] = field(default_factory=list)
+    """Every child span of the run so far, in arrival order (each is also on its visit's record)."""
+    _orphans: dict[int, list[ChildRecord]] = field(default_factory=dict, repr=False)
+    """Child spans of visits whose start has not been seen yet, attached when it is."""
+    _by_component: dict[str, list[ComponentSpan]] = field(default_factory=dict, repr=False)
+    """Each component's visits in order of start (a component runs one visit at a time: also order of end)."""
 
     @classmethod
     def from_events(cls, events: Iterable[RunEvent]) -> RunSummary:
@@ -229,7 +262,13 @@ class RunSummary:
         return self._by_visit.get(visit_id)
 
     def spans_of(self, component: str) -> list[ComponentSpan]:
-        return [span for span in self.spans if span.component == component]
+        """The component's visits in order of start."""
+        return list(self._by_component.get(component, ()))
+
+    @property
+    def components(self) -> list[str]:
+        """The components that started, in order of their first start."""
+        return list(self._by_component)
 
     def relative(self, time: float) -> float:
         """A perf_counter time from this run's events, as seconds since the run started."""
@@ -258,8 +297,7 @@ class RunSummary:
                     inputs=event.inputs,
                     reused=event.reused,
                 )
-                self.spans.append(span)
-                self._by_visit[event.visit_id] = span
+                self._add(span)
                 return span
             case ComponentFinished() | ComponentFailed():
                 span = self._span_for(event.visit_id, event.component, event.visit, event.mode, event.started_at)
@@ -318,7 +356,10 @@ class RunSummary:
                 return progress_span
             case OutputsReplaced():
                 return self.replace_outputs(event.visit_id, event.outputs)
-            case ChildSpan() | ComponentLogged():
+            case ChildSpan():
+                self._child(event)
+                return self._by_visit.get(event.visit_id)
+            case ComponentLogged():
                 return None
         raise TypeError(f"Not a run event: {event!r}")
 
@@ -337,9 +378,38 @@ class RunSummary:
                 mode=mode or "sync",
                 thread=None,
             )
-            self.spans.append(span)
-            self._by_visit[visit_id] = span
+            self._add(span)
         return span
+
+    def _add(self, span: ComponentSpan) -> None:
+        self.spans.append(span)
+        self._by_visit[span.visit_id] = span
+        self._by_component.setdefault(span.component, []).append(span)
+        span.children = self._orphans.pop(span.visit_id, [])
+
+    def children_of(self, visit_id: int) -> list[ChildRecord]:
+        """The visit's child spans in order of start (none for most visits)."""
+        span = self._by_visit.get(visit_id)
+        return list(span.children if span is not None else self._orphans.get(visit_id, ()))
+
+    def _child(self, event: ChildSpan) -> ChildRecord:
+        record = ChildRecord(
+            visit_id=event.visit_id,
+            component=event.component,
+            name=event.name,
+            started_at=self.relative(event.started_at),
+            finished_at=self.relative(event.finished_at),
+            status=event.status,
+            status_message=event.status_message,
+            service=event.service,
+            attributes=event.attributes,
+        )
+        self.children.append(record)
+        span = self._by_visit.get(event.visit_id)
+        siblings = span.children if span is not None else self._orphans.setdefault(event.visit_id, [])
+        siblings.append(record)
+        siblings.sort(key=lambda child: child.started_at)
+        return record
 
     def _end(self, status: RunStatus, time: float, outputs: dict[str, dict[str, Any]]) -> None:
         self.status, self.ended_at, self.outputs = status, self.relative(time), dict(outputs)

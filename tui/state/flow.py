@@ -2,8 +2,8 @@
 components that never ran because they sat only behind such connections.
 
 A router (`ConditionalRouter`, `FileTypeRouter`, ...) returns only the output of the route it chose, so the
-keys of `ComponentFinished.outputs` (or of the outputs a breakpoint replaced) say which connections carried
-data. Pure Python, folded from the event stream like `RunSummary`, so it works the same live and in a replay.
+keys of a finished visit's outputs (or of the outputs a breakpoint replaced) say which connections carried data.
+Pure Python, read from the visit records a `RunSummary` folds, so it works the same live and in a replay.
 """
 
 from __future__ import annotations
@@ -11,41 +11,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pipeline.core.events import ComponentFinished, ComponentStarted, OutputsReplaced, RunEvent
+from pipeline.runs.spans import RunSummary
 
 if TYPE_CHECKING:
     from tui.layout.dag import GraphModel
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ControlFlow:
-    """Per component: whether it started, and the output sockets its finished visits produced."""
+    """Per component: whether it started, and the output sockets its finished visits produced, read from the
+    run's visit records (`RunSummary`), where outputs replaced at a breakpoint already stand for what was
+    delivered."""
 
-    started: set[str] = field(default_factory=set)
-    _produced: dict[str, dict[int, frozenset[str]]] = field(default_factory=dict)
-    """Component -> visit id -> the sockets that visit handed on, in the order the visits finished."""
+    summary: RunSummary = field(default_factory=RunSummary)
 
-    def apply(self, event: RunEvent) -> None:
-        match event:
-            case ComponentStarted():
-                self.started.add(event.component)
-            case ComponentFinished():
-                self.started.add(event.component)
-                self._produced.setdefault(event.component, {})[event.visit_id] = frozenset(event.outputs)
-            case OutputsReplaced():  # an edit at a breakpoint decides what is delivered, not what run() returned
-                visits = self._produced.get(event.component)
-                if visits is not None and event.visit_id in visits:
-                    visits[event.visit_id] = frozenset(event.outputs)
+    @property
+    def started(self) -> set[str]:
+        return set(self.summary.components)
 
     def last_produced(self, component: str) -> frozenset[str] | None:
         """The sockets the component's latest finished visit produced; `None` before one finished."""
-        visits = self._produced.get(component)
-        return None if not visits else next(reversed(visits.values()))
+        produced = self._produced(component)
+        return produced[-1] if produced else None
 
     def taken(self, component: str) -> frozenset[str] | None:
         """The sockets any of its finished visits produced; `None` before one finished."""
-        visits = self._produced.get(component)
-        return None if not visits else frozenset().union(*visits.values())
+        produced = self._produced(component)
+        return frozenset().union(*produced) if produced else None
+
+    def _produced(self, component: str) -> list[frozenset[str]]:
+        return [
+            frozenset(span.outputs)
+            for span in self.summary.spans_of(component)
+            if span.status == "finished" and span.outputs is not None
+        ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,9 +95,9 @@ class DebugSession:
         self.live = live
         self.summary = RunSummary()
         """Every visit's record (what it received, produced, when it ran, its pauses), folded from the events."""
-        self.flow = ControlFlow()
+        self.flow = ControlFlow(self.summary)
         """Which output sockets each component produced: the routes the run took."""
-        self.children = ChildSpans()
+        self.children = ChildSpans(self.summary)
         """Spans of other services under the visits (a run imported from OpenTelemetry)."""
         self.events: list[RunEvent] = []
         self.status: SessionStatus = "idle"
@@ -288,8 +288,6 @@ class DebugSession:
             self._early.remove(event)
         else:
             self.summary.apply(event)
-        self.flow.apply(event)
-        self.children.apply(event)
         self._changed()
         match event:
             case ComponentFailed():

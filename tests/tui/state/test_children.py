@@ -1,9 +1,11 @@
-"""Child spans folded from the events without Textual: relative times, per visit in order of start, statuses."""
+"""Child spans folded onto the visit records without Textual: relative times, per visit in order of start,
+statuses."""
 
 from __future__ import annotations
 
 from pipeline.core.events import ChildSpan, ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
 from pipeline.runs.recording import EventList
+from pipeline.runs.spans import RunSummary
 from tui.state import DebugSession
 from tui.state.children import ChildSpans
 
@@ -49,10 +51,11 @@ def events() -> list[RunEvent]:
 
 
 def test_child_spans_are_relative_to_the_run_and_listed_per_visit_by_start() -> None:
-    children = ChildSpans()
-    records = [children.apply(event) for event in events()]
-    assert [record is not None for record in records] == [False, False, True, True, False, False]
+    summary = RunSummary.from_events(events())
+    children = ChildSpans(summary)
     assert [span.name for span in children.spans] == ["second", "first"]  # as they arrived
+    visit = summary.span(1)
+    assert visit is not None and [span.name for span in visit.children] == ["first", "second"]
     first, second = children.of_visit(1)
     assert (first.name, second.name) == ("first", "second")
     assert abs(first.started_at - 0.15) < 1e-9 and abs(first.duration - 0.1) < 1e-9
@@ -61,10 +64,11 @@ def test_child_spans_are_relative_to_the_run_and_listed_per_visit_by_start() -> 
     assert children.of_visit(2) == []
 
 
-def test_a_child_span_before_the_run_started_is_ignored() -> None:
-    children = ChildSpans()
-    assert children.apply(call(1, "early", 0.1, 0.2)) is None
-    assert children.spans == []
+def test_a_child_span_before_its_visit_started_joins_the_visit_when_it_does() -> None:
+    started, visit_start, *rest = events()
+    summary = RunSummary.from_events([started, call(1, "early", 0.05, 0.08), visit_start, *rest])
+    assert [span.name for span in summary.children_of(1)] == ["early", "first", "second"]
+    assert [span.name for span in summary.children] == ["early", "second", "first"]
 
 
 async def test_the_session_folds_child_spans_as_they_come_and_from_a_replays_history() -> None:

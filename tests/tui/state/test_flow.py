@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentFinished, OutputsReplaced, RunStarted
+from pipeline.runs.spans import RunSummary
 from tests.pipeline.toy_components import AddOne, Router
 from tui.layout import GraphEdge, GraphModel, GraphNode
 from tui.state.flow import ControlFlow, routing
@@ -77,8 +78,15 @@ def model_of(nodes: list[str], edges: list[tuple[str, str, str, str]]) -> GraphM
     return GraphModel(tuple(GraphNode(n, "T", "sync") for n in nodes), tuple(GraphEdge(*e) for e in edges))
 
 
+def new_flow() -> ControlFlow:
+    """The routes of a run that has only started."""
+    return ControlFlow(
+        RunSummary.from_events([RunStarted(run_id="r", time=0.0, wall_time=0.0, inputs={}, concurrency_limit=1)])
+    )
+
+
 def finished(flow: ControlFlow, component: str, visit_id: int, **outputs: object) -> None:
-    flow.apply(
+    flow.summary.apply(
         ComponentFinished(
             run_id="r",
             time=0.0,
@@ -104,7 +112,7 @@ def test_a_component_waiting_on_a_sender_that_never_ran_is_not_skipped() -> None
         ["router", "a", "idle", "join"],
         [("router", "low", "a", "value"), ("router", "high", "join", "x"), ("idle", "value", "join", "y")],
     )
-    flow = ControlFlow()
+    flow = new_flow()
     finished(flow, "router", 1, low=1)
     assert routing(model, flow, finished=True).skipped == frozenset()
 
@@ -126,20 +134,19 @@ def test_a_loop_behind_an_untaken_route_is_skipped_and_so_is_what_follows_it() -
             ("router", "low", "taken", "v"),
         ],
     )
-    flow = ControlFlow()
+    flow = new_flow()
     finished(flow, "router", 1, low=1)
-    flow.apply(RunStarted(run_id="r", time=0.0, wall_time=0.0, inputs={}, concurrency_limit=1))  # ignored
     found = routing(model, flow, finished=True)
     assert found.skipped == {"b", "c", "after"}
     assert len(found.untaken) == 4  # every edge but router.low
 
 
 def test_outputs_replaced_at_a_breakpoint_decide_the_route() -> None:
-    flow = ControlFlow()
+    flow = new_flow()
     finished(flow, "router", 7, low=1)
-    flow.apply(replaced(7, "router", high=12))
+    flow.summary.apply(replaced(7, "router", high=12))
     assert flow.last_produced("router") == {"high"} and flow.taken("router") == {"high"}
-    flow.apply(replaced(99, "other", x=1))  # a visit it never saw changes nothing
+    flow.summary.apply(replaced(99, "other", x=1))  # a visit it never saw changes nothing
     assert flow.taken("other") is None
 
 
