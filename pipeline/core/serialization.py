@@ -28,6 +28,9 @@ _PIPELINE_KEYS = {"metadata", "max_runs_per_component", "connection_type_validat
 _SCALARS = (str, int, float, bool, type(None), bytes, datetime.date)
 """Values `yaml.safe_dump` writes and `yaml.safe_load` reads back as they were (dates included)."""
 
+MAX_DEFINITION_VALUES = 200_000
+"""Values (scalars, lists and mappings) a definition may hold once YAML aliases are expanded."""
+
 KeyPath = tuple[str | int, ...]
 
 _LOADING_ALLOWED: ContextVar[tuple[str, ...]] = ContextVar("pipeline_allowed_modules", default=())
@@ -307,6 +310,7 @@ def populate_pipeline(pipeline: PipelineGraph, data: Any, allowed_modules: Itera
     if not isinstance(validation, bool):
         raise DefinitionError(f"must be true or false, got {validation!r}", ("connection_type_validation",))
     pipeline.connection_type_validation = validation
+    _check_expansion(data)
     components = _mapping_or_empty(
         data.get("components"), "'components' must be a mapping of names to components", ("components",)
     )
@@ -325,6 +329,48 @@ def populate_pipeline(pipeline: PipelineGraph, data: Any, allowed_modules: Itera
         )
     for index, connection in enumerate(connections):
         _connect(pipeline, connection, ("connections", index))
+
+
+class _Recursive(Exception):
+    """A node reached again while its own size is being counted."""
+
+
+def _check_expansion(data: Mapping[Any, Any]) -> None:
+    """Refuse a definition that expands to more than `MAX_DEFINITION_VALUES` values once its YAML aliases are
+    followed (a "billion laughs": nine aliases of nine aliases of ...), naming the top-level key that holds it.
+
+    Sizes are memoized per shared node, so the check costs the distinct nodes, not the expansion.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(value: Any) -> int:
+        if not isinstance(value, Mapping | list):
+            return 1
+        known = sizes.get(id(value))
+        if known is not None:
+            return known
+        if id(value) in open_nodes:
+            raise _Recursive
+        open_nodes.add(id(value))
+        children = [part for pair in value.items() for part in pair] if isinstance(value, Mapping) else value
+        total = 1 + sum(size(child) for child in children)
+        sizes[id(value)] = total
+        return total
+
+    for key, value in data.items():
+        try:
+            expanded = size(value)
+        except _Recursive:
+            raise DefinitionError("contains itself (a recursive YAML alias)", (str(key),)) from None
+        except RecursionError:
+            raise DefinitionError("the definition is nested too deeply", (str(key),)) from None
+        if expanded > MAX_DEFINITION_VALUES:
+            raise DefinitionError(
+                f"expands to about {expanded:,} values once its aliases are followed; a definition holds at most "
+                f"{MAX_DEFINITION_VALUES:,}",
+                (str(key),),
+            )
 
 
 def _connect(pipeline: PipelineGraph, connection: Any, key_path: KeyPath) -> None:

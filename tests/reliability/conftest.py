@@ -38,7 +38,7 @@ def pipeline_yaml(
 
 
 def pipedebug(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60, **kwargs: Any
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, cwd: Path = ROOT, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     """Run the real command (`python -m tui.cli`) with the reliability components importable."""
     return subprocess.run(
@@ -47,7 +47,7 @@ def pipedebug(
         text=True,
         timeout=timeout,
         env=command_env(env),
-        cwd=ROOT,
+        cwd=cwd,
         **kwargs,
     )
 
