@@ -6,8 +6,8 @@ breakpoints, its loaded pipeline, its runs folder and whether it may close (decl
 
 from __future__ import annotations
 
-from abc import abstractmethod
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 from textual.widgets import Input
@@ -32,16 +32,15 @@ class DebuggerKeys(Screen[None]):
     closable: bool
     runs_dir: str | None
 
-    @property
-    @abstractmethod
-    def loaded(self) -> LoadedPipeline | None: ...
+    if TYPE_CHECKING:  # only declared: the screen defines them, as attributes or properties
 
-    @property
-    @abstractmethod
-    def breakpoints(self) -> Breakpoints: ...
+        @property
+        def loaded(self) -> LoadedPipeline | None: ...
 
-    @abstractmethod
-    async def action_close(self) -> None: ...
+        @property
+        def breakpoints(self) -> Breakpoints: ...
+
+        async def action_close(self) -> None: ...
 
     # -- escape: one level out ----------------------------------------------------------------------------------
 
