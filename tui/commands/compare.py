@@ -18,8 +18,9 @@ import yaml
 from rich.console import Console
 from rich.text import Text
 
-from pipeline import AsyncPipeline, DefinitionError, PipelineValidationError
+from pipeline import DefinitionError, PipelineValidationError
 from pipeline.core.events import EventStream, RunCancelled, RunEvent, RunFailed, RunFinished, RunStarted
+from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import Comparison, Mode, compare_execution
 from pipeline.runs.recording import RunRecorder
@@ -149,7 +150,7 @@ def read_queries(path: Path) -> list[dict[str, Any]]:
     return _input_mappings(data, str(path))
 
 
-def _example_queries(pipe: AsyncPipeline, path: Path) -> list[dict[str, Any]]:
+def _example_queries(pipe: PipelineBase, path: Path) -> list[dict[str, Any]]:
     examples = pipe.metadata.get("example_inputs")
     if examples is None:
         raise CommandError(f"{path} has no metadata.example_inputs: pass --queries FILE")

@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from pipeline import AsyncPipeline, DefinitionError
+from pipeline import DefinitionError
 from pipeline.core.events import EventStream
+from pipeline.core.pipeline import PipelineBase
 from pipeline.runs import RunSummary
 from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
@@ -106,7 +107,7 @@ def execute(options: argparse.Namespace) -> int:
 
 
 def _recorder(
-    runs_dir: str | None, run: EventStream, pipe: AsyncPipeline, name: str, data: dict[str, Any]
+    runs_dir: str | None, run: EventStream, pipe: PipelineBase, name: str, data: dict[str, Any]
 ) -> RunRecorder:
     store = RunStore(runs_dir)
     try:
@@ -115,7 +116,7 @@ def _recorder(
         raise CommandError(f"{store.directory}: cannot write the recording: {exc.strerror or exc}") from exc
 
 
-def _run_inputs(pipe: AsyncPipeline, specs: Sequence[str]) -> tuple[dict[str, Any], str]:
+def _run_inputs(pipe: PipelineBase, specs: Sequence[str]) -> tuple[dict[str, Any], str]:
     if specs:
         return parse_inputs(pipe, specs), "--input"
     example = example_inputs(pipe)
@@ -226,9 +227,11 @@ def _quit_now(board: _Board, summary: RunSummary) -> None:
     if board.live is not None:
         board.live.stop()
     running = ", ".join(span.component for span in summary.running) or "none"
-    sys.__stderr__.write(f"error: interrupted twice; abandoning running components: {running}\n")
+    if sys.__stderr__ is not None:  # None only without a console (pythonw)
+        sys.__stderr__.write(f"error: interrupted twice; abandoning running components: {running}\n")
     for stream in (sys.__stdout__, sys.__stderr__):
-        stream.flush()
+        if stream is not None:
+            stream.flush()
     os._exit(EXIT_INTERRUPTED)
 
 
@@ -267,10 +270,10 @@ def report_run(
 
 def _print_tracebacks(summary: RunSummary, err_console: Console) -> None:
     """Each failed visit's traceback; for failures outside a visit (a warm_up), the cause's traceback."""
-    failed = [span for span in summary.spans if span.status == "failed" and span.traceback]
-    for span in failed:
+    failed = [(span, span.traceback) for span in summary.spans if span.status == "failed" and span.traceback]
+    for span, trace in failed:
         err_console.print(Text(f"Traceback of '{span.component}' (visit {span.visit}):", style="bold red"))
-        err_console.print(Text(span.traceback.rstrip()), highlight=False, soft_wrap=True)
+        err_console.print(Text(trace.rstrip()), highlight=False, soft_wrap=True)
     cause = summary.error.__cause__ if summary.error is not None else None
     if not failed and cause is not None:
         err_console.print(Text("".join(traceback.format_exception(cause)).rstrip()), highlight=False, soft_wrap=True)
