@@ -25,14 +25,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,12 +52,20 @@ console = Console()
 
 def synthetic_events(run_id: str, components: int, payload: Any) -> Iterator[RunEvent]:
     """A run of `components` visits one after another, each receiving and returning `payload`."""
-    yield RunStarted(run_id=run_id, time=0.0, wall_time=time.time(), inputs={"c0": {"value": payload}}, concurrency_limit=4)
+    yield RunStarted(
+        run_id=run_id, time=0.0, wall_time=time.time(), inputs={"c0": {"value": payload}}, concurrency_limit=4
+    )
     for index in range(components):
         start = index * 1e-3
         name = f"c{index}"
         yield ComponentStarted(
-            run_id=run_id, time=start, visit_id=index + 1, component=name, visit=1, inputs={"value": payload}, mode="async"
+            run_id=run_id,
+            time=start,
+            visit_id=index + 1,
+            component=name,
+            visit=1,
+            inputs={"value": payload},
+            mode="async",
         )
         yield ComponentFinished(
             run_id=run_id,
@@ -77,7 +84,8 @@ def synthetic_events(run_id: str, components: int, payload: Any) -> Iterator[Run
 
 def write_recording(path: Path, run_id: str, components: int, payload: Any, pipeline_name: str = "load") -> Path:
     events = list(synthetic_events(run_id, components, payload))
-    recorder = RunRecorder(EventList(events), path, pipeline="components: {}\nconnections: []\n", pipeline_name=pipeline_name)
+    definition = "components: {}\nconnections: []\n"
+    recorder = RunRecorder(EventList(events), path, pipeline=definition, pipeline_name=pipeline_name)
     for event in events:
         recorder.write(event)
     recorder.close()
@@ -183,7 +191,193 @@ def bench_runs(quick: bool) -> None:
     console.print(table)
 
 
-CASES: dict[str, Callable[[bool], None]] = {"runs": bench_runs}
+# -- pipelines of 1000 components in the debugger -------------------------------------------------------------
+
+COMPONENTS = 1000
+
+
+def big_pipeline_source(directory: Path, shape: str) -> Path:
+    """A Python file the app opens: a chain of 1000 `AddOne`, or one source fanned out to 1000 and summed."""
+    path = directory / f"{shape.replace(' ', '_')}.py"
+    body = (
+        "    for index in range(1, N):\n"
+        "        pipe.add_component(f'c{index}', AddOne())\n"
+        "        pipe.connect(f'c{index - 1}.value', f'c{index}.value')\n"
+        if shape == "chain"
+        else "    pipe.add_component('sink', Sum())\n"
+        "    for index in range(1, N):\n"
+        "        pipe.add_component(f'c{index}', AddOne())\n"
+        "        pipe.connect('c0.value', f'c{index}.value')\n"
+        "        pipe.connect(f'c{index}.value', 'sink.values')\n"
+    )
+    path.write_text(
+        "from pipeline import AsyncPipeline\n"
+        "from tests.pipeline.toy_components import AddOne, Sum\n\n"
+        f"N = {COMPONENTS}\n\n\n"
+        "def build_pipeline():\n"
+        "    pipe = AsyncPipeline(max_runs_per_component=1)\n"
+        "    pipe.add_component('c0', AddOne())\n"
+        f"{body}"
+        "    pipe.metadata['example_inputs'] = [{'c0': {'value': 1}}]\n"
+        "    return pipe\n"
+    )
+    return path
+
+
+class KeyProbe:
+    """Key latency and event-loop stalls in a running app: a key bound to `probe` stamps when its action ran; a
+    10 ms timer records the largest gap between its ticks (a key pressed then waits at most that long)."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.gaps: list[float] = []
+        self.stamp = 0.0
+        self._last = 0.0
+        self._sent: deque[float] = deque()
+
+    def tick(self) -> None:
+        now = time.perf_counter()
+        if self._last:
+            self.gaps.append(now - self._last)
+        self._last = now
+
+    def restart(self) -> None:
+        self.gaps.clear()
+        self.latencies.clear()
+        self._last = 0.0
+
+    async def press(self, pilot: Any, key: str = "f12") -> None:
+        started = time.perf_counter()
+        await pilot.press(key)
+        self.latencies.append(self.stamp - started)
+
+    def send(self, app: Any, key: str | None = None) -> None:
+        """Post `key` (if any), then the probe key, as a terminal would, without waiting (Pilot's press waits for
+        the app to be idle, which a run keeps it from being); `answered` takes the latency when the probe's action
+        runs, which is after `key`'s action ran (the app handles keys in order)."""
+        from textual import events
+
+        self._sent.append(time.perf_counter())
+        if key is not None:
+            app.post_message(events.Key(key, None))
+        app.post_message(events.Key("f12", None))
+
+    def answered(self) -> None:
+        self.stamp = time.perf_counter()
+        if self._sent:
+            self.latencies.append(self.stamp - self._sent.popleft())
+
+    def summary(self) -> str:
+        if not self.latencies:
+            return "-"
+        ordered = sorted(self.latencies)
+        median = ordered[len(ordered) // 2] * 1000
+        return f"{median:.0f} / {ordered[-1] * 1000:.0f} ms ({len(ordered)} keys); stall {max(self.gaps) * 1000:.0f} ms"
+
+
+def probe_app(source: Path, probe: KeyProbe) -> Any:
+    from textual.binding import Binding
+
+    import tui.app
+    from tui.app import PipedebugApp
+
+    styles = PipedebugApp.CSS_PATH if isinstance(PipedebugApp.CSS_PATH, list) else [PipedebugApp.CSS_PATH]
+
+    class ProbeApp(PipedebugApp):
+        BINDINGS = [Binding("f12", "probe", show=False, priority=True)]  # noqa: RUF012
+        CSS_PATH = [str(Path(tui.app.__file__).with_name(str(path))) for path in styles if path]  # noqa: RUF012
+
+        def action_probe(self) -> None:
+            probe.answered()
+
+    return ProbeApp(source, record=False)
+
+
+def _session(app: Any) -> Any:
+    controller = getattr(app.debugger, "controller", None)
+    return getattr(controller, "session", None) if controller is not None else getattr(app.debugger, "session", None)
+
+
+async def pipeline_in_app(source: Path) -> dict[str, Any]:
+    from tui.layout.timeline import TimelineModel
+
+    probe = KeyProbe()
+    created = time.perf_counter()
+    app = probe_app(source, probe)
+    figures: dict[str, Any] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.set_interval(0.01, probe.tick)
+        while app.warm_up_seconds is None:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        figures["shown"] = time.perf_counter() - created
+        await pilot.pause(0.5)
+        probe.restart()
+        for _ in range(10):
+            await probe.press(pilot)
+            await pilot.pause(0.02)
+        figures["keys idle"] = probe.summary()
+        probe.restart()
+        running = True
+
+        async def keep_pressing() -> None:
+            while running:
+                probe.send(app)
+                await asyncio.sleep(0.02)
+
+        presser = asyncio.create_task(keep_pressing())
+        started = time.perf_counter()
+        await pilot.press("r")
+        while (session := _session(app)) is None or session.status not in ("finished", "failed", "cancelled"):
+            await asyncio.sleep(0.005)
+        figures["run"] = time.perf_counter() - started
+        running = False
+        await presser
+        figures["status"] = session.status
+        figures["keys during run"] = probe.summary()
+        model_started = time.perf_counter()
+        model = TimelineModel.from_summary(session.summary)
+        figures["timeline model"] = time.perf_counter() - model_started
+        frames = []
+        for _ in range(20):
+            frame_started = time.perf_counter()
+            model.render((0.0, 0, model.fit(120), 120, 40))
+            frames.append(time.perf_counter() - frame_started)
+        figures["timeline frame"] = statistics.median(frames)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        probe.restart()
+        for key in ("right", "right", "down", "down", "plus", "minus", "0") * 2:
+            probe.send(app, key)
+            await pilot.pause(0.1)
+        figures["timeline keys"] = probe.summary()
+    return figures
+
+
+def bench_pipelines(quick: bool) -> None:
+    table = Table(title=f"Pipelines of {COMPONENTS} components in the debugger (headless app, 120x40)")
+    for column in ("shape", "pipeline shown", "run (r to the end)", "timeline model", "timeline frame"):
+        table.add_column(column, justify="right" if column != "shape" else "left")
+    keys = Table(title="Key latency (median / worst) and the longest event-loop stall")
+    for column in ("shape", "idle", "during the run", "timeline keys after"):
+        keys.add_column(column)
+    with tempfile.TemporaryDirectory() as folder:
+        for shape in ("chain", "fan-out"):
+            source = big_pipeline_source(Path(folder), shape)
+            figures = asyncio.run(pipeline_in_app(source))
+            table.add_row(
+                f"{shape} ({figures['status']})",
+                ms(figures["shown"]),
+                ms(figures["run"]),
+                ms(figures["timeline model"]),
+                ms(figures["timeline frame"]),
+            )
+            keys.add_row(shape, figures["keys idle"], figures["keys during run"], figures["timeline keys"])
+    console.print(table)
+    console.print(keys)
+
+
+CASES: dict[str, Callable[[bool], None]] = {"pipelines": bench_pipelines, "runs": bench_runs}
 
 
 def main() -> int:

@@ -83,6 +83,7 @@ def open_pipeline(path: str | Path | None, allowed_modules: Sequence[str] = ()) 
     try:
         pipe, resolved = load_pipeline(str(target), allowed_modules)
         remember(pipe)  # its tokens are redacted on screen and in exports, recorded or not
+        pipe.prepare()  # here in the loading thread, not on the event loop when the first run starts
         model = GraphModel.from_pipeline(pipe)
         return LoadedPipeline(pipe, resolved, model, layout(model))
     except DefinitionError as error:

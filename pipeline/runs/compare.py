@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
@@ -361,15 +362,18 @@ def critical_path(spans: Sequence[Span], connections: Iterable[tuple[str, str, s
         return CriticalPath(())
     # Ties go to the later start: the visit that began last is the one the others led to.
     position = max(range(len(ended)), key=lambda index: (ended[index].finished_at, index))
+    visits: dict[str, list[int]] = {}  # each component's visits, in start order: a step looks at its senders' only
+    for index, span in enumerate(ended):
+        visits.setdefault(span.component, []).append(index)
     chain = []
     while position is not None:
         current = ended[position]
         chain.append(current)
         candidates = [
             index
-            for index in range(position)
-            if ended[index].component in senders.get(current.component, ())
-            and ended[index].finished_at <= current.started_at
+            for sender in senders.get(current.component, ())
+            for index in visits.get(sender, [])[: bisect_left(visits.get(sender, []), position)]
+            if ended[index].finished_at <= current.started_at
         ]
         position = max(candidates, key=lambda index: (ended[index].finished_at, index), default=None)
     chain.reverse()
