@@ -210,7 +210,7 @@ class PipedebugApp(App[None]):
     def load(self) -> None:
         """Open the pipeline off the UI thread: importing its components is the slow part."""
         if self.replay_path is not None:
-            self._load_recording(self.replay_path, self.debugger)
+            self._load_recording(self.replay_path, in_base=True)
             return
         try:
             loaded = open_pipeline(self.pipeline_path, self.allowed_modules)
@@ -229,40 +229,42 @@ class PipedebugApp(App[None]):
             self.start.apply(self.debugger)
         self.warm_up(message.loaded.pipe)
 
-    def _load_recording(self, path: Path, screen: DebuggerScreen | None) -> None:
-        """Read a run file and rebuild its pipeline (blocking: from a thread worker) for `screen`, or for a
-        new screen on top when `None`."""
+    def _load_recording(self, path: Path, *, in_base: bool) -> None:
+        """Read a run file and rebuild its pipeline (blocking: from a thread worker) for the base screen, or for
+        a new screen on top."""
         try:
             recorded, loaded = open_recording(path, self.allowed_modules)
         except LoadError as error:
-            if screen is None:  # opened from the runs browser: the debugger underneath stays usable
+            if not in_base:  # opened from the runs browser: the debugger underneath stays usable
                 failure = error.failure
                 self.call_from_thread(self.notify, failure.reason, title=failure.location, severity="error")
             else:
                 self.post_message(LoadFailed(error.failure))
             return
-        self.post_message(RecordingLoaded(recorded, loaded, screen))
+        self.post_message(RecordingLoaded(recorded, loaded, in_base=in_base))
 
     @on(OpenRun)
     def open_run(self, message: OpenRun) -> None:
         """Replay a saved run in a debugger screen of its own, on top of the current one."""
         self.notify(f"Opening {message.path.name}…", timeout=2)
         self.run_worker(
-            partial(self._load_recording, message.path, None), thread=True, group="open-run", exit_on_error=False
+            partial(self._load_recording, message.path, in_base=False),
+            thread=True,
+            group="open-run",
+            exit_on_error=False,
         )
 
     @on(RecordingLoaded)
     def _recording_loaded(self, message: RecordingLoaded) -> None:
-        screen = message.screen
-        if screen is None:
+        if message.in_base:
+            screen = self.debugger
+            self.sub_title = f"replay · {message.loaded.name}"
+        else:
             screen = self._new_debugger(message.recorded.path, closable=True)
             screen.breakpoints = self.debugger.breakpoints
             self.push_screen(screen)
-        else:
-            self.sub_title = f"replay · {message.loaded.name}"
 
         def start() -> None:
-            assert screen is not None
             screen.set_progress(None)
             screen.set_pipeline(message.loaded)
             screen.set_replay(message.recorded, self.speed)
@@ -296,8 +298,9 @@ class PipedebugApp(App[None]):
             self.notify(f"{type(message.error).__name__}: {message.error}", title="Warm-up failed", severity="error")
 
     async def action_reload(self) -> None:
-        """Start over on the same file: a new debugger screen (breakpoints are kept), loaded afresh."""
-        await self.debugger.stop_run()
+        """Start over on the same file: a new debugger screen (breakpoints are kept), loaded afresh; the old
+        screen's run stops in the background (closing never waits on a run)."""
+        self.debugger.controller.close()
         breakpoints = self.debugger.breakpoints
         self.debugger = self._new_debugger(self.replay_path)
         self.debugger.breakpoints = breakpoints

@@ -2,22 +2,18 @@
 
 Widgets say what the user picked and never reach into the session themselves; the debugger screen routes these
 to the session and the other panes. Workers report what they loaded the same way: `post_message` is safe to call
-from a thread worker.
+from a thread worker. Messages name no screen (nor import one): screens import messages, never the reverse.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.widget import Widget
 
 from pipeline.runs.recording import RecordedRun
 from tui.loading import LoadedPipeline, LoadFailure
-
-if TYPE_CHECKING:
-    from tui.screens.debugger import DebuggerScreen
 
 
 class ComponentSelected(Message):
@@ -78,13 +74,14 @@ class PipelineLoaded(Message):
 
 
 class RecordingLoaded(Message):
-    """A run file was read and its pipeline rebuilt: replay it in `screen`, or in a new screen if `None`."""
+    """A run file was read and its pipeline rebuilt: replay it in the app's base screen (`pipedebug replay RUN`),
+    or in a new screen on top (a run opened from the browser)."""
 
-    def __init__(self, recorded: RecordedRun, loaded: LoadedPipeline, screen: DebuggerScreen | None) -> None:
+    def __init__(self, recorded: RecordedRun, loaded: LoadedPipeline, *, in_base: bool) -> None:
         super().__init__()
         self.recorded = recorded
         self.loaded = loaded
-        self.screen = screen
+        self.in_base = in_base
 
 
 class LoadFailed(Message):

@@ -135,7 +135,8 @@ class RunController:
         """For a fork: the visit it started from, as every pane names it (`wait_2 visit #1`)."""
         self.run_error: str | None = None
         """A failure of the debugger's own pump, shown as the run's error."""
-        self.closed = False
+        self.on_session: Callable[[DebugSession], None] | None = None
+        """Told of each new session before it is driven, so a view resets what it showed of the last one."""
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         """Every task still going: the run shown, runs being wound down, saves."""
@@ -281,15 +282,18 @@ class RunController:
         return replay.stream.clock()
 
     def playhead(self) -> float | None:
-        """Where a replay is, in seconds since the run started (the timeline's axis); `None` for a live run."""
-        replay = self.replay
-        if replay is None or replay.stream is None:
+        """Where a replay is, in seconds since the run started (the timeline's axis), while it plays or is paused;
+        `None` for a live run, once the replay ended, and without a clock (screenshots)."""
+        now = self.now()
+        if self.replay is None or now is None or self.state in ENDED:
             return None
-        if self.state in ENDED or self.state == "paused" or replay.speed is None:
-            moment = replay.events[self.position - 1].time if self.position else replay.events[0].time
-        else:
-            moment = replay.stream.clock()
-        return moment - replay.events[0].time
+        return now - self.replay.events[0].time
+
+    def socket_names(self, component: str) -> list[str] | None:
+        """A component's output sockets, which its breakpoint conditions may name; `None` until loaded."""
+        if self.loaded is None:
+            return None
+        return list(self.loaded.pipe.outputs(include_components_with_connected_outputs=True).get(component, {}))
 
     def visit_ids(self, component: str | None) -> list[int]:
         """The component's visits so far, in order (a loop visits a component many times)."""
@@ -430,22 +434,21 @@ class RunController:
     def close(self) -> None:
         """The screen goes away: stop whatever this controller drives, never waiting (the tasks end on their
         own once their streams are closed)."""
-        self.closed = True
         self.stop()
 
     async def aclose(self) -> None:
         """Stop, and wait until every task of this controller ended: nothing left running."""
-        self.close()
+        self.stop()
         while tasks := self.tasks:
             await asyncio.wait(tasks)
 
     def _drive(self, session: DebugSession) -> None:
         """Make `session` the one shown and drive it; the run shown before is stopped, in the background."""
-        previous, self.session, self.run_error = self.session, session, None
-        if previous is not None and previous.status not in ENDED:
-            previous.stop()
+        self.session, self.run_error = session, None
         if self._task is not None:
-            self._task.cancel()
+            self._task.cancel()  # its session ends `cancelled`, its stream closed, in the background
+        if self.on_session is not None:
+            self.on_session(session)
         self._task = self._spawn(self._pump(session))
         self._changed()
 

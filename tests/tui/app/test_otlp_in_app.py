@@ -32,10 +32,11 @@ from tests.tui.app.test_diff_screen import WALL, Visit, run_events
 from tests.tui.app.test_snapshots import diamond_yaml, settle
 from tui.app import PipedebugApp
 from tui.layout.timeline import CHILD_FULL, CHILD_LANE
-from tui.screens.debugger import NOT_TRACED, DebuggerScreen
+from tui.screens.debugger import DebuggerScreen
 from tui.screens.runs import RunsScreen
 from tui.widgets.graph import GraphView
 from tui.widgets.inspector import Inspector
+from tui.widgets.run_panes import NOT_TRACED
 from tui.widgets.timeline import TimelineView
 
 SIZE = (120, 40)
