@@ -1,1 +1,1 @@
-"""pipedebug's terminal front ends: the `pipedebug` command line, and later the full-screen debugger."""
+"""pipedebug's terminal front ends: the `pipedebug` command line and the full-screen debugger."""
