@@ -62,6 +62,10 @@ PAUSED = "┊"
 PLAYHEAD = "│"
 """A replay's current time, drawn across the lanes where no bar is."""
 PLAYHEAD_MARK = "▼"
+LOG_MARK = "•"
+"""Where a component logged, on its bar (`LOUD_LOG_MARK` for warnings, errors and stderr)."""
+LOUD_LOG_MARK = "!"
+LOUD_LEVELS = frozenset({"stderr", "warning", "error", "critical"})
 """The playhead's cell on the time axis."""
 
 VisitKey = tuple[int, int]
@@ -195,6 +199,8 @@ class TimelineModel:
     """(start, end) of each pause on the axis; `None`: still paused (reaches `now`, else the model's end)."""
     playhead: float | None = None
     """A replay's current time on the axis, drawn as a column; `None` draws none."""
+    logs: tuple[tuple[int, float, bool], ...] = ()
+    """(lane, time, loud) where a component logged: a mark on its lane (`with_logs`)."""
     _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
     """Per lane, indices into `bars` sorted by start."""
     _starts: list[list[float]] = field(default_factory=list, repr=False, compare=False)
@@ -228,6 +234,22 @@ class TimelineModel:
         if seconds == self.playhead:
             return self
         model = dataclasses.replace(self, playhead=seconds)
+        model._by_lane, model._starts, model._reach = self._by_lane, self._starts, self._reach
+        return model
+
+    def with_logs(self, marks: Sequence[tuple[str, float, str]]) -> TimelineModel:
+        """This model with a mark on each (component, time on the axis, level) a component logged, sharing its
+        indices; marks of components without a lane are dropped."""
+        lane_of: dict[str, int] = {}
+        for lane, name in enumerate(self.lanes):
+            if lane not in self.headers and lane not in self.child_lanes:
+                lane_of.setdefault(name, lane)
+        logs = tuple(
+            (lane_of[name], seconds, level in LOUD_LEVELS) for name, seconds, level in marks if name in lane_of
+        )
+        if logs == self.logs:
+            return self
+        model = dataclasses.replace(self, logs=logs)
         model._by_lane, model._starts, model._reach = self._by_lane, self._starts, self._reach
         return model
 
@@ -474,6 +496,9 @@ class TimelineModel:
             for child in self.children:
                 if first <= child.lane < first + height - 1 and child.end >= t0 and child.start <= t1:
                     children.setdefault(child.lane, []).append(child)
+        logs: dict[int, list[tuple[int, float, bool]]] = {}
+        for mark in self.logs:
+            logs.setdefault(mark[0], []).append(mark)
         for lane in range(max(first, 0), min(first + height - 1, len(self.lanes))):
             if lane in headers:
                 rows.append([Cell(char, "group") for char in elide(GROUP_MARK + self.lanes[lane], width).ljust(width)])
@@ -525,6 +550,8 @@ class TimelineModel:
                 else BLANK
                 for x, (e, s, warm, pause) in enumerate(zip(eighths, styles, shaded, paused, strict=True))
             )
+            if lane in logs:
+                _mark_logs(row, logs[lane], gutter, area, offset, scale, styles)
             rows.append(row)
         while len(rows) < height:
             rows.append([BLANK] * width)
@@ -628,6 +655,23 @@ def _number(
         for i, char in enumerate(number):
             if 0 <= start + i < len(eighths):
                 text[start + i] = char
+
+
+def _mark_logs(
+    row: list[Cell],
+    marks: Sequence[tuple[int, float, bool]],
+    gutter: int,
+    area: int,
+    offset: float,
+    scale: float,
+    styles: list[str],
+) -> None:
+    """Put a log mark at each time in view on a lane's row, in the style of the bar it falls on."""
+    for _, seconds, loud in marks:
+        x = math.floor((seconds - offset) / scale)
+        if 0 <= x < area:
+            style = f"{styles[x]}.visit" if styles[x] else "lane"
+            row[gutter + x] = Cell(LOUD_LOG_MARK if loud else LOG_MARK, style)
 
 
 def _paint(

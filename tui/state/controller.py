@@ -30,7 +30,7 @@ from tui.layout.timeline import TimelineModel
 from tui.loading import LoadedPipeline
 from tui.state.breakpoints import Breakpoints
 from tui.state.flow import NO_ROUTING, Routing, routing
-from tui.state.logs import LogCapture, LogLine, LogSink
+from tui.state.logs import LogCapture, LogLine, LogSink, log_marks
 from tui.state.replay import ReplayControl
 from tui.state.session import ENDED, DebugSession, SessionError
 from tui.state.streams import LiveRecording
@@ -355,7 +355,7 @@ class RunController:
                 until=self.replay.duration if self.replay is not None else 0.0,
                 lanes=lanes,
                 children=session.children.spans,
-            )
+            ).with_logs(log_marks(session.events, session.summary))
             seen = self._timeline = (session, session.version, model)
         return seen[2]
 

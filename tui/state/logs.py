@@ -19,15 +19,25 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from functools import partial
 from types import TracebackType
 from typing import NamedTuple, TextIO
 
+from pipeline.core.events import ComponentLogged, RunEvent
 from pipeline.core.logs import captured_here, log_here
 from pipeline.core.progress import current_visit
+from pipeline.runs.spans import RunSummary
 from tui.capture import capture_output
+
+
+def log_marks(events: Sequence[RunEvent], summary: RunSummary) -> list[tuple[str, float, str]]:
+    """(component, seconds since the run started, level) of each line the run's components logged: where the
+    timeline marks them."""
+    if summary.origin is None:
+        return []
+    return [(e.component, summary.relative(e.time), e.level) for e in events if isinstance(e, ComponentLogged)]
 
 
 class LogLine(NamedTuple):

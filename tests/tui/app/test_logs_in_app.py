@@ -11,7 +11,9 @@ from pipeline.core.events import ComponentLogged
 from pipeline.runs.recording import read_run
 from tests.tui.app.conftest import screen_text, wait_for, wait_loaded
 from tui.app import PipedebugApp
+from tui.layout.timeline import LOG_MARK
 from tui.widgets.logs import LogView
+from tui.widgets.timeline import TimelineView
 
 SIZE = (120, 40)
 WAITERS = ["wait_1", "wait_2", "wait_3", "wait_4", "wait_5"]
@@ -27,6 +29,10 @@ async def test_a_live_runs_prints_are_recorded_and_replayed_in_the_logs(small_wa
         await wait_loaded(pilot)
         await pilot.press("r")
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the run to finish")
+        timeline = app.debugger.query_one(TimelineView)
+        await wait_for(pilot, lambda: len(timeline.model.logs) == 10, "a mark per line on the timeline")
+        assert {timeline.model.lanes[lane] for lane, _, _ in timeline.model.logs} == set(WAITERS)
+        await wait_for(pilot, lambda: LOG_MARK in screen_text(app), "the marks drawn on the bars")
         await pilot.press("l")
         await wait_for(pilot, lambda: len(log_lines(app)) >= 10, "the prints of the five components")
         live = log_lines(app)
