@@ -304,3 +304,20 @@ def print_outputs(outputs: Any, console: Console, *, full: bool = False, outputs
             console.print(Text(f"{outputs_file}: cannot write the outputs: {reason}", style="red"), soft_wrap=True)
         else:
             console.print(Text.assemble(("Outputs written to ", "bold"), (outputs_file, "cyan"), f" ({size:,} bytes)"))
+
+
+SHOWN_LINES = 200
+"""Lines of one socket's diff shown (a unified diff, a documents list) before the rest is counted."""
+
+
+def cut_line(line: str, limit: int = SHOWN_CHARS) -> str:
+    """`line` up to `limit` characters, then how many are left out: Rich takes 20 s to wrap a 50 MB line."""
+    return line if len(line) <= limit else f"{line[:limit]}… (+{len(line) - limit:,} chars)"
+
+
+def with_more(lines: list[Text], total: int) -> Text:
+    """`lines` joined, then a line saying how many of `total` were left out, if any."""
+    text = Text("\n").join(lines)
+    if total > len(lines):
+        text.append(f"\n… {total - len(lines):,} more lines not shown", style="dim italic")
+    return text

@@ -13,8 +13,10 @@ from rich.pretty import Pretty
 
 from pipeline.dataclasses import Document
 from pipeline.runs.codec import decode
+from pipeline.runs.diff import diff_value
 from tui.cli import main
-from tui.render import SHOWN_CHARS, SHOWN_ITEMS, Shortened, outputs_view, shortened
+from tui.render import SHOWN_CHARS, SHOWN_ITEMS, SHOWN_LINES, Shortened, outputs_view, shortened
+from tui.render_diff import render_change
 
 BIG = 50_000_000
 DOCUMENTS = 100_000
@@ -128,3 +130,19 @@ def test_small_outputs_are_printed_as_they_are() -> None:
     renderable, note = outputs_view(outputs)
     assert note is None
     assert isinstance(renderable, Pretty) and renderable._object is outputs
+
+
+def test_a_diff_of_two_50_mb_replies_and_of_100k_documents_prints_a_bounded_part() -> None:
+    console = Console(width=120, file=io.StringIO())
+    text = "x" * BIG
+    console.print(render_change(diff_value(text, "y" + text[1:])))
+    out = console.file.getvalue()
+    assert len(out) < 20_000
+    assert f"(+{BIG - SHOWN_CHARS + 1:,} chars)" in out  # "-x…" and "+y…": the sign counts as a character
+    old = [Document(content=f"passage {i}", score=1 / (i + 1)) for i in range(DOCUMENTS)]
+    new = [Document(content=f"passage {i}", score=1 / (i + 2)) for i in range(DOCUMENTS)]
+    console = Console(width=120, file=io.StringIO())
+    console.print(render_change(diff_value(old, new)))
+    out = console.file.getvalue()
+    assert out.count("\n~ ") == SHOWN_LINES - 1
+    assert f"… {DOCUMENTS - SHOWN_LINES:,} more lines not shown" in out
