@@ -177,19 +177,23 @@ class ModeResult:
 
     @classmethod
     def from_runs(cls, mode: Mode, runs: list[QueryRun]) -> ModeResult:
-        started = [run for run in runs if run.started_at is not None and run.ended_at is not None]
-        origin = min((run.started_at for run in started), default=0.0)
-        end = max((run.ended_at for run in started), default=origin)
+        started = [
+            (run, run_start, run_end)
+            for run in runs
+            if (run_start := run.started_at) is not None and (run_end := run.ended_at) is not None
+        ]
+        origin = min((run_start for _, run_start, _ in started), default=0.0)
+        end = max((run_end for _, _, run_end in started), default=origin)
         spans = sorted(
             (
                 QuerySpan(
                     query=run.query,
                     component=span.component,
                     visit=span.visit,
-                    started_at=run.summary.origin - origin + span.started_at,
-                    finished_at=run.summary.origin - origin + span.finished_at,
+                    started_at=run_start - origin + span.started_at,
+                    finished_at=run_start - origin + span.finished_at,
                 )
-                for run in started
+                for run, run_start, _ in started
                 for span in run.summary.spans
                 if span.finished_at is not None
             ),
@@ -357,11 +361,18 @@ def critical_path(spans: Sequence[Span], connections: Iterable[tuple[str, str, s
     for sender, _, receiver, _ in connections:
         senders.setdefault(receiver, set()).add(sender)
     # Start order, so a predecessor is always an earlier span and the walk cannot cycle (loops, zero durations).
-    ended = sorted((span for span in spans if span.finished_at is not None), key=lambda span: span.started_at)
+    ended = sorted(
+        (
+            PathStep(span.component, span.started_at, span.finished_at, 0.0)
+            for span in spans
+            if span.finished_at is not None
+        ),
+        key=lambda span: span.started_at,
+    )
     if not ended:
         return CriticalPath(())
     # Ties go to the later start: the visit that began last is the one the others led to.
-    position = max(range(len(ended)), key=lambda index: (ended[index].finished_at, index))
+    position: int | None = max(range(len(ended)), key=lambda index: (ended[index].finished_at, index))
     visits: dict[str, list[int]] = {}  # each component's visits, in start order: a step looks at its senders' only
     for index, span in enumerate(ended):
         visits.setdefault(span.component, []).append(index)
