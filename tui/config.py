@@ -31,6 +31,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 CONFIG_ENV = "XDG_CONFIG_HOME"
+CONFIG_HELP = (
+    "keys, theme and breakpoints (default: $XDG_CONFIG_HOME/pipedebug/config.toml, "
+    "else ~/.config/pipedebug/config.toml, if there is one)"
+)
+"""The `--config` option's help, the same for every command that opens the app."""
 BREAKPOINT_KEYS = {"component": str, "condition": str, "when": str, "visit": int, "enabled": bool, "pipeline": str}
 """What a `[[breakpoints]]` entry may say, and the TOML type of each."""
 TOP_LEVEL = {"theme", "keys", "breakpoints"}

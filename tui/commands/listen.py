@@ -21,6 +21,7 @@ from pipeline.runs.otlp_receiver import (
     SavedRun,
 )
 from tui.commands import EXIT_OK, CommandError
+from tui.config import CONFIG_HELP, Config
 from tui.options import add_runs_dir_argument
 
 NEEDS_TERMINAL = "the live runs browser needs a terminal; add --headless to print the runs as they arrive"
@@ -62,10 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"(default: {DEFAULT_QUIET_PERIOD:g})",
     )
     add_runs_dir_argument(parser)
+    parser.add_argument("--config", metavar="PATH", help=CONFIG_HELP)
     parser.set_defaults(handler=execute)
 
 
 def execute(options: argparse.Namespace) -> int:
+    config = None if options.headless else _app_config(options.config)  # a bad file is reported first
     if not options.headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError(NEEDS_TERMINAL)
     settings = ReceiverSettings(
@@ -82,8 +85,8 @@ def execute(options: argparse.Namespace) -> int:
         receiver.start()
     except OSError as exc:
         raise CommandError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
-    if not options.headless:
-        return open_app(receiver)
+    if config is not None:
+        return open_app(receiver, config)
     try:  # from the first line on: whoever read it may press Ctrl-C
         print(
             f"Listening for OTLP/HTTP traces on {receiver.url}; runs go to {receiver.runs_dir}. Ctrl-C stops.",
@@ -100,12 +103,18 @@ def execute(options: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def open_app(receiver: OtlpReceiver) -> int:
+def _app_config(path: str | None) -> Config:
+    from tui.cli import app_config  # imports Textual: only for the app
+
+    return app_config(path)
+
+
+def open_app(receiver: OtlpReceiver, config: Config | None = None) -> int:
     """The app on the runs browser, showing the receiver's runs as they arrive; the receiver stops when it quits."""
     from tui.app import PipedebugApp  # Textual loads only for the app
 
     try:
-        app = PipedebugApp(receiver=receiver, runs_dir=str(receiver.runs_dir))
+        app = PipedebugApp(receiver=receiver, runs_dir=str(receiver.runs_dir), config=config)
         app.run()
     finally:
         receiver.stop()

@@ -27,6 +27,7 @@ from pipeline.runs.replay import ReplayRun
 from pipeline.runs.store import LATEST, RunStore, StoreError
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, CommandError
 from tui.commands.run import watch_run
+from tui.config import CONFIG_HELP
 from tui.escapes import SafeConsole
 from tui.options import add_allow_module_argument, add_runs_dir_argument, load_recording
 from tui.render import (
@@ -64,6 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     pace.add_argument("--fast", action="store_true", help="no pauses between events")
     add_runs_dir_argument(parser)
+    parser.add_argument("--config", metavar="PATH", help=CONFIG_HELP)
     add_outputs_arguments(parser)
     parser.set_defaults(handler=execute)
 
@@ -99,11 +101,16 @@ def _open_app(options: argparse.Namespace, speed: float | None) -> int:
         path = RunStore(options.runs_dir).resolve(options.run)
     except StoreError as exc:
         raise CommandError(str(exc)) from exc
+    from tui.cli import app_config  # imports Textual: only for the app
+
+    config = app_config(options.config)  # a bad file is reported before anything else
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise CommandError(NEEDS_TERMINAL)
-    from tui.app import PipedebugApp  # Textual loads only for the app
+    from tui.app import PipedebugApp
 
-    app = PipedebugApp(replay=path, speed=speed, allowed_modules=options.allowed_modules, runs_dir=options.runs_dir)
+    app = PipedebugApp(
+        replay=path, speed=speed, allowed_modules=options.allowed_modules, runs_dir=options.runs_dir, config=config
+    )
     app.run()
     return app.return_code or 0
 

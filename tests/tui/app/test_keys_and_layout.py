@@ -148,14 +148,19 @@ async def test_home_and_end_move_to_the_newest_and_the_oldest_run(tmp_path: Path
         assert table.cursor_row == 0
 
 
-def test_an_unknown_binding_id_in_the_config_is_an_error_before_the_app_starts(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "command", [[], ["replay", "RUN"], ["listen", "--port", "0"]], ids=["open", "replay", "listen"]
+)
+def test_a_bad_config_is_an_error_before_the_app_starts(
+    command: list[str], tmp_path: Path, runs_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tui.cli import main
 
+    if "RUN" in command:
+        command = ["replay", str(diamond_recording(tmp_path))]
     path = tmp_path / "config.toml"
     path.write_text('[keys]\nrun = "f5"\ncompre = "f6"\n')
-    assert main(["--config", str(path), str(TOY)]) == 2
+    assert main([*command, "--config", str(path)] if command else ["--config", str(path), TOY]) == 2
     assert f"error: {path}:3: keys.compre: no key binding has this id" in capsys.readouterr().err
 
 
