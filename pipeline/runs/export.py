@@ -382,11 +382,12 @@ def to_mermaid(
     """The pipeline's Mermaid flowchart (YAML text is rebuilt first: a Haystack one through the bridge, or from
     placeholders where haystack-ai is missing); with a run's events, each component that ran shows its total time
     (and visit count) and is styled by how its last visit ended."""
-    pipe = pipeline
     if isinstance(pipeline, str):
         pipe = rebuild_pipeline(
             pipeline, source="<string>", allowed_modules=allowed_modules, placeholders=True, events=events or ()
         )
+    else:
+        pipe = pipeline
     text = pipe.to_mermaid()
     if events is None:
         return text

@@ -20,7 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pipeline.core.events import EventStream
 from pipeline.runs.recording import Parent, RecordingError, RunHeader, RunRecorder, read_header
@@ -248,7 +248,7 @@ def _scan_events(path: Path) -> tuple[str, float | None, int]:
     return status, duration, count
 
 
-def _valid_entry(entry: Any) -> bool:
+def _valid_entry(entry: Any) -> TypeGuard[list[Any]]:
     """An index entry as `runs` writes it: size, mtime, inode, status, duration, events (a hand-edited or damaged
     one is read again from the file)."""
     return (
