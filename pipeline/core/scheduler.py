@@ -79,7 +79,7 @@ class _NoOutput:
 
 
 NO_OUTPUT: Any = _NoOutput()
-WAITED = "waited"
+WAITED: Literal["waited"] = "waited"
 """What a warm-up callable returns when it did not warm up itself but waited for a warm-up another caller runs;
 `True` when it warmed the component up, `False` when there was nothing to do."""
 WarmUp = Callable[[], bool | Literal["waited"]]
