@@ -32,7 +32,6 @@ import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Literal, Self
@@ -65,10 +64,15 @@ from pipeline.core.logs import LogSink, acquire_hooks, release_hooks, set_log_si
 from pipeline.core.plan import Connection, ExecutionPlan, NodePlan
 from pipeline.core.progress import Visit, enter_visit
 from pipeline.core.type_utils import type_name, value_matches_type
+from pipeline.core.workers import WorkerThreads
 from pipeline.tracing.run_spans import RunSpans
 from pipeline.tracing.tracer import is_tracing_enabled
 
 logger = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 2.0
+"""How long a stop or a failure waits for components in flight before abandoning them (sync ones cannot be
+interrupted: they are waited for, up to this long)."""
 
 
 class _NoOutput:
@@ -257,7 +261,7 @@ class PipelineRun:
         self._delivery: _Delivery | None = None
         self._outputs: dict[str, dict[str, Any]] = {}
         self._visit_count = 0
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: WorkerThreads | None = None
         self._started = False
         self._finished = False
         self._failure: PipelineRuntimeError | None = None
@@ -494,9 +498,9 @@ class PipelineRun:
                     )
                 )
 
-    def _thread_pool(self) -> ThreadPoolExecutor:
+    def _thread_pool(self) -> WorkerThreads:
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=self._limit, thread_name_prefix="pipedebug-worker")
+            self._executor = WorkerThreads(max_workers=self._limit, thread_name_prefix="pipedebug-worker")
         return self._executor
 
     def _schedule(self) -> None:
@@ -964,7 +968,11 @@ class PipelineRun:
             self._end_spans(asyncio.CancelledError())
 
     async def _stop_in_flight(self) -> list[tuple[_Visit, _Outcome | None]]:
-        """Cancel async components, wait for sync ones (threads cannot be interrupted), and collect outcomes."""
+        """Cancel async components, wait for sync ones (threads cannot be interrupted), and collect outcomes.
+
+        A visit still running after `STOP_GRACE_SECONDS` (a sync component that hangs, an async one that ignores
+        cancellation) is abandoned: reported cancelled, its thread left to end when the component returns (a
+        daemon thread: it never keeps the process alive, see `pipeline.core.workers`), its result discarded."""
         visits = list(self._running.values())
         self._running.clear()
         self._visit_of_task.clear()
@@ -975,8 +983,22 @@ class PipelineRun:
             if visit.task is not None and visit.node.is_async:
                 visit.task.cancel()
         if tasks:
-            await asyncio.wait(tasks)
-        return [(v, None if v.task is None or v.task.cancelled() else v.task.result()) for v in visits]
+            _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()  # the waiting task ends; a thread goes on until its component returns
+                logger.warning(
+                    "'%s' did not stop within %.0f s of the stop; it is abandoned (its thread keeps running until "
+                    "the component returns, and what it returns is discarded)",
+                    self._visit_of(task, visits).node.name,
+                    STOP_GRACE_SECONDS,
+                )
+            if pending:
+                await asyncio.wait(pending, timeout=STOP_GRACE_SECONDS)  # an async one may refuse again
+        return [(v, v.task.result() if _succeeded(v.task) else None) for v in visits]
+
+    @staticmethod
+    def _visit_of(task: asyncio.Task[_Outcome], visits: list[_Visit]) -> _Visit:
+        return next(visit for visit in visits if visit.task is task)
 
     def _shutdown_executor(self) -> None:
         """Called however the run ends: no worker thread is kept, and this run's logs are no longer captured."""
@@ -986,6 +1008,11 @@ class PipelineRun:
         if self._capturing:
             self._capturing = False
             release_hooks()
+
+
+def _succeeded(task: asyncio.Task[_Outcome] | None) -> bool:
+    """Whether `task` ended with an outcome: not cancelled, not abandoned still running."""
+    return task is not None and task.done() and not task.cancelled()
 
 
 def _started(entry: tuple[str | None, Any, int]) -> int:
