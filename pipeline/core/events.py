@@ -39,6 +39,18 @@ class ComponentWarmedUp:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ComponentReady:
+    """A component has every input it needs but cannot start yet: `concurrency_limit` visits are running
+    (`reason="limit"`), or its turn has not come (`"turn"`: a component with a greedy input runs alone first, or a
+    round of `Pipeline` is still running). Its `ComponentStarted` follows once it can start."""
+
+    run_id: str
+    time: float
+    component: str
+    reason: Literal["limit", "turn"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ComponentStarted:
     run_id: str
     time: float
@@ -223,6 +235,7 @@ class RunResumed:
 RunEvent: TypeAlias = (
     RunStarted
     | ComponentWarmedUp
+    | ComponentReady
     | ComponentStarted
     | ComponentProgress
     | ComponentLogged

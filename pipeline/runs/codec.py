@@ -39,6 +39,7 @@ from pipeline.core.events import (
     ComponentFinished,
     ComponentLogged,
     ComponentProgress,
+    ComponentReady,
     ComponentStarted,
     ComponentWarmedUp,
     OutputsReplaced,
@@ -85,6 +86,7 @@ EVENT_CLASSES: dict[str, type] = {
     for cls in (
         RunStarted,
         ComponentWarmedUp,
+        ComponentReady,
         ComponentStarted,
         ComponentProgress,
         ComponentLogged,

@@ -26,6 +26,7 @@ from pipeline.core.events import (
     ComponentFinished,
     ComponentLogged,
     ComponentProgress,
+    ComponentReady,
     ComponentStarted,
     ComponentWarmedUp,
     ExecutionMode,
@@ -153,6 +154,9 @@ class RunSummary:
     stranded: dict[str, list[str]] = field(default_factory=dict)
     pauses: list[Pause] = field(default_factory=list)
     """Every pause of the run, in order; the last one is open (`ended_at` is `None`) while the run is paused."""
+    ready: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """Components ready to run that could not start yet (`ComponentReady`): since when, and why (`limit`: every
+    concurrency slot taken; `turn`: another must run first). Not running, and not waiting for inputs either."""
     _by_visit: dict[int, ComponentSpan] = field(default_factory=dict, repr=False)
     children: list[ChildRecord] = field(default_factory=list)
     """Every child span of the run so far, in arrival order (each is also on its visit's record)."""
@@ -285,7 +289,11 @@ class RunSummary:
         if self.origin is None:
             raise ValueError(f"{type(event).__name__} arrived before RunStarted; a run's events start with it.")
         match event:
+            case ComponentReady():
+                self.ready[event.component] = (self.relative(event.time), event.reason)
+                return None
             case ComponentStarted():
+                self.ready.pop(event.component, None)
                 span = ComponentSpan(
                     component=event.component,
                     visit=event.visit,
@@ -413,6 +421,7 @@ class RunSummary:
 
     def _end(self, status: RunStatus, time: float, outputs: dict[str, dict[str, Any]]) -> None:
         self.status, self.ended_at, self.outputs = status, self.relative(time), dict(outputs)
+        self.ready.clear()
         if (open_pause := self.pause) is not None:
             open_pause.ended_at = self.ended_at
 

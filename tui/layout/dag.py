@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from pipeline.core.graph import PipelineGraph
 
 Direction = Literal["down", "right"]
-Status = Literal["waiting", "running", "queued", "done", "failed", "paused", "cancelled", "reused", "skipped"]
-"""`queued`: finished while the run is paused; its completion waits to be read (the run tells which)."""
+Status = Literal["waiting", "ready", "running", "queued", "done", "failed", "paused", "cancelled", "reused", "skipped"]
+"""`ready`: has its inputs, waits for a concurrency slot or its turn; `queued`: finished while the run is paused,
+its completion waits to be read (the run tells both)."""
 Heading = Literal["up", "down", "left", "right"]
 
 BOX_HEIGHT = 4
@@ -61,6 +62,7 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATUS_ICONS: dict[str, str] = {
     "waiting": "○",
     "queued": "◔",
+    "ready": "◌",
     "done": "✓",
     "failed": "✗",
     "paused": "⏸",

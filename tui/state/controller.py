@@ -78,6 +78,8 @@ class RunStatus:
     duration: float | None = None
     running: tuple[str, ...] = ()
     queued: tuple[str, ...] = ()
+    ready: tuple[str, ...] = ()
+    """Components with their inputs that wait for a concurrency slot or their turn (not running yet)."""
     breakpoints: int = 0
     path: Path | None = None
     from_recording: bool = False
@@ -92,7 +94,7 @@ class SocketsEdit:
     visit_id: int
     record: ComponentSpan
     types: dict[str, Any]
-    note: str | None = None
+    note: str = ""
 
 
 class RunController:
@@ -266,6 +268,7 @@ class RunController:
             duration=duration,
             running=tuple(session.running) if status != "finished" else (),
             queued=tuple(session.queued),
+            ready=tuple(session.summary.ready) if status != "finished" else (),
             **common,
         )
 

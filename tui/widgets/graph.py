@@ -51,13 +51,15 @@ def node_states(
 
     `now` is the clock reading (`time.perf_counter`, the run's clock) that running visits are timed against and
     spinners turn by; `None` shows no times and a still spinner, so a screenshot never depends on the machine's
-    speed. A visit that finished while the run is paused is `queued` (its completion waits to be read), timed to
-    when it finished, not growing; `routing.skipped` are the components shown as skipped
-    (`tui.state.flow.routing`).
+    speed. A component ready to run that waits for a concurrency slot or its turn is `ready`, untimed; a visit that
+    finished while the run is paused is `queued` (its completion waits to be read), timed to when it finished,
+    not growing; one started but held back by the pause is `paused`, untimed; `routing.skipped` are the components
+    shown as skipped (`tui.state.flow.routing`).
     """
     last: dict[str, ComponentSpan] = {}
     visits: dict[str, int] = {}
     summary = session.summary if session is not None else None
+    ready = summary.ready if summary is not None else {}
     for span in summary.spans if summary is not None else ():
         last[span.component] = span
         visits[span.component] = visits.get(span.component, 0) + 1
@@ -69,6 +71,9 @@ def node_states(
     for name in names:
         span = last.get(name)
         marked = name in breakpoints
+        if name in ready and (span is None or span.status in ("finished", "failed", "cancelled")):
+            states[name] = NodeState("ready", visits.get(name, 0), breakpoint=marked)  # its next visit waits to start
+            continue
         if span is None:
             states[name] = NodeState("skipped" if name in routing.skipped else "waiting", breakpoint=marked)
             continue
@@ -108,6 +113,7 @@ class GraphView(ScrollView, can_focus=True):
     GraphView > .graph--node-waiting { color: $text-muted; }
     GraphView > .graph--node-running { color: $warning; }
     GraphView > .graph--node-queued { color: $warning; text-style: italic; }
+    GraphView > .graph--node-ready { color: $text-muted; text-style: italic; }
     GraphView > .graph--node-done { color: $success; }
     GraphView > .graph--node-failed { color: $error; text-style: bold; }
     GraphView > .graph--node-paused { color: $foreground; background: $warning-muted; text-style: bold; }
@@ -129,6 +135,7 @@ class GraphView(ScrollView, can_focus=True):
         "graph--node-waiting",
         "graph--node-running",
         "graph--node-queued",
+        "graph--node-ready",
         "graph--node-done",
         "graph--node-failed",
         "graph--node-paused",

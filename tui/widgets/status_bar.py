@@ -82,6 +82,9 @@ def _run_text(status: RunStatus) -> Text:
         text.append(f" · running: {', '.join(running[:NAMES_SHOWN])}{more}", style="yellow")
     if status.queued:
         text.append(f" · queued: {', '.join(status.queued)}", style="bold yellow")
+    if status.ready:
+        more = f" (+{len(status.ready) - NAMES_SHOWN})" if len(status.ready) > NAMES_SHOWN else ""
+        text.append(f" · ready: {', '.join(status.ready[:NAMES_SHOWN])}{more}", style="dim")
     return text
 
 

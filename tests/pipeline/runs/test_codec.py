@@ -20,6 +20,7 @@ from pipeline.core.events import (
     ComponentFinished,
     ComponentLogged,
     ComponentProgress,
+    ComponentReady,
     ComponentStarted,
     ComponentWarmedUp,
     OutputsReplaced,
@@ -432,6 +433,7 @@ EVENTS = [
     ),
     RunPaused(run_id="r", time=1.31, reason="breakpoint", component="a", visit_id=1),
     RunResumed(run_id="r", time=1.32),
+    ComponentReady(run_id="r", time=1.19, component="b", reason="limit"),
     ComponentWarmedUp(run_id="r", time=0.2, component="a", started_at=0.1, finished_at=0.2, waited=True),
     RunCancelled(run_id="r", time=1.8, outputs={}),
 ]

@@ -73,3 +73,21 @@ async def test_a_visit_that_finishes_while_paused_is_queued_not_running() -> Non
     session.resume()
     await task
     assert slow.status == "finished" and [pause.reason for pause in slow.pauses] == ["breakpoint"]
+
+
+async def test_components_waiting_for_a_slot_show_ready_and_those_missing_inputs_waiting() -> None:
+    pipe = AsyncPipeline()
+    for name in ("a", "b"):
+        pipe.add_component(name, Sleep(0.05))
+    pipe.add_component("after", AddOne())
+    pipe.connect("a.value", "after.value")
+    session = DebugSession(pipe.events({"a": {"value": 1}, "b": {"value": 1}}, concurrency_limit=1), live=True)
+    task = asyncio.create_task(session.run())
+    await until(lambda: "b" in session.summary.ready)
+    origin = session.summary.origin
+    assert origin is not None
+    states = node_states(["a", "b", "after"], session, Breakpoints(), origin + 0.01)
+    assert (states["a"].status, states["b"].status, states["after"].status) == ("running", "ready", "waiting")
+    assert states["b"].duration is None and session.running == ["a"]
+    await task
+    assert session.summary.ready == {}
