@@ -48,6 +48,7 @@ from pipeline.core.events import (
     ComponentFinished,
     ComponentLogged,
     ComponentProgress,
+    ComponentReady,
     ComponentStarted,
     ComponentWarmedUp,
     OutputsReplaced,
@@ -254,6 +255,8 @@ class PipelineRun:
         """With `in_rounds`: components that became ready while a round was running."""
         self._deferred: dict[str, Priority] = {}
         self._touched: set[str] = set(plan.nodes)
+        self._fresh: list[str] = []
+        """Components that became ready to run since `_announce_waits` last looked."""
         self._running: dict[str, _Visit] = {}
         self._visit_of_task: dict[asyncio.Task[_Outcome], _Visit] = {}
         self._completed: asyncio.Queue[_Completion] | None = None
@@ -432,6 +435,7 @@ class PipelineRun:
             await self._end_abnormally()
             return
         self._schedule()
+        self._announce_waits()
         if self._events:
             return
         if self._failure is not None:
@@ -565,6 +569,8 @@ class PipelineRun:
                 self._priority.pop(name, None)
                 continue
             self._priority[name] = new
+            if new in (Priority.READY, Priority.HIGHEST):
+                self._fresh.append(name)
             if self._in_rounds and new in (Priority.READY, Priority.HIGHEST):
                 self._next_round.append(name)
             elif new is Priority.READY:
@@ -574,6 +580,25 @@ class PipelineRun:
             else:
                 self._deferred[name] = new
         self._touched.clear()
+
+    def _announce_waits(self) -> None:
+        """A `ComponentReady` for each component that became ready to run but could not start now (a full set of
+        `concurrency_limit` visits, or its turn not come), so a consumer can tell it from one still missing inputs.
+        Only those that became ready since the last call are looked at: constant work per visit."""
+        fresh, self._fresh = self._fresh, []
+        if self._failure is not None or self._cancel_requested:
+            return
+        for name in dict.fromkeys(fresh):
+            if name in self._running or self._priority.get(name) not in (Priority.READY, Priority.HIGHEST):
+                continue
+            self._events.append(
+                ComponentReady(
+                    run_id=self.run_id,
+                    time=time.perf_counter(),
+                    component=name,
+                    reason="limit" if len(self._running) >= self._limit else "turn",
+                )
+            )
 
     def _compute_priority(self, node: NodePlan) -> Priority:
         state = self._state[node.name]
