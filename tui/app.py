@@ -69,7 +69,11 @@ class ActionCommands(Provider):
 
     def _entries(self) -> Iterator[tuple[str, str, Binding]]:
         seen: set[str] = set()
-        app_bindings = [replace(binding, action=f"app.{binding.action}") for binding in PipedebugApp.BINDINGS]
+        app_bindings = [
+            replace(binding, action=f"app.{binding.action}")
+            for binding in PipedebugApp.BINDINGS
+            if isinstance(binding, Binding)
+        ]
         for binding in [*self.screen.BINDINGS, *app_bindings]:
             if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
                 continue

@@ -22,9 +22,7 @@ class LineWriter(io.TextIOBase):
         self._lock = threading.Lock()
         self._partial: dict[int, str] = {}
 
-    @property
-    def encoding(self) -> str:
-        return "utf-8"
+    encoding = "utf-8"  # shadows io.TextIOBase's read-only property, which says None
 
     def writable(self) -> bool:
         return True
