@@ -10,6 +10,7 @@ so they type into the inputs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -301,7 +302,7 @@ def check_config(config: Config) -> None:
     config.check(binding_ids(), BUILTIN_THEMES)
 
 
-def apply_config(app: App[object], config: Config) -> None:
+def apply_config(app: App[Any], config: Config) -> None:
     """Remap the keys (Textual's keymap: footer and bindings follow it) and set the theme."""
     if config.keys:
         app.set_keymap(config.keys)
