@@ -131,6 +131,23 @@ DEBUGGER: list[BindingType] = [
     ),
     _key("diff_parent", "D", "diff_parent", "Diff parent", "Compare this fork with the run it was forked from."),
     _key(
+        "first_error",
+        "E",
+        "first_error",
+        "First error",
+        "Select the run's first failed component and show its traceback.",
+        show=False,
+        key_display="E",
+    ),
+    _key(
+        "copy_error",
+        "y",
+        "copy_error",
+        "Copy error",
+        "Copy the inspected visit's error and traceback (else the run's first) to the clipboard.",
+        show=False,
+    ),
+    _key(
         "escape",
         "escape",
         "back",
@@ -212,8 +229,21 @@ BREAKPOINTS: list[BindingType] = [
     _key("breakpoints.toggle", "space", "toggle_enabled", "Enable/disable", "Enable or disable the breakpoint."),
     _key("breakpoints.condition", "c", "edit_condition", "Condition", "Edit the breakpoint's condition."),
     _key("breakpoints.remove", "delete,x", "remove", "Remove", "Remove the breakpoint."),
+    _key(
+        "breakpoints.when",
+        "w",
+        "toggle_when",
+        "Before/after",
+        "Break before the component runs (the condition reads its inputs) or after it completes (its outputs).",
+    ),
 ]
 """The breakpoints list's keys (when it has the focus)."""
+
+LOGS: list[BindingType] = [
+    _key("logs.search", "slash", "search", "Search logs", "Search the log lines (escape leaves the field)."),
+    _key("logs.leave_search", "escape", "leave_search", "Leave search", "Back from the search field.", show=False),
+]
+"""The Logs pane's keys (when it has the focus)."""
 
 RUNS: list[BindingType] = [
     _key("runs.open", "enter", "open", "Open", "Open the highlighted run as a replay.", priority=True),
@@ -251,6 +281,7 @@ TABLES: dict[str, list[BindingType]] = {
     "main screen": DEBUGGER,
     "timeline": TIMELINE,
     "breakpoints list": BREAKPOINTS,
+    "logs": LOGS,
     "runs browser": RUNS,
     "delete a run": CONFIRM,
     "go to (replay)": SEEK,

@@ -1,27 +1,20 @@
 """What the main screen's error keys do: go to the run's first error, copy an error with its traceback.
 
-A base of `DebuggerScreen` (a `Screen`, so that Textual merges its `BINDINGS` into the screen's): these actions
+A base of `DebuggerScreen` (its keys, `first_error` and `copy_error`, are in `tui.keys.DEBUGGER`): these actions
 need only the session, the inspector and the screen's routing of `VisitSelected` (which selects the component
 and pins the visit).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from pipeline.runs.spans import ComponentSpan
 from tui.messages import VisitSelected
+from tui.state.session import DebugSession
 from tui.widgets.inspector import Inspector
-
-if TYPE_CHECKING:
-    from tui.screens.debugger import DebuggerScreen
-
-    _Base = DebuggerScreen
-else:
-    _Base = Screen[None]
 
 
 def error_report(span: ComponentSpan) -> str:
@@ -30,28 +23,16 @@ def error_report(span: ComponentSpan) -> str:
     return f"{span.component} (visit {span.visit}) failed:\n{traceback.rstrip()}\n"
 
 
-class DebuggerErrors(_Base):
+class DebuggerErrors(Screen[None]):
     """`E` goes to the run's first error; `y` copies the inspected (or else the first) error."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "E",
-            "first_error",
-            "First error",
-            show=False,
-            key_display="E",
-            tooltip="Select the run's first failed component and show its traceback.",
-            id="first_error",
-        ),
-        Binding(
-            "y",
-            "copy_error",
-            "Copy error",
-            show=False,
-            tooltip="Copy the inspected visit's error and traceback (else the run's first) to the clipboard.",
-            id="copy_error",
-        ),
-    ]
+    if TYPE_CHECKING:  # only declared: `DebuggerScreen` defines them (importing it here would be a circle)
+
+        @property
+        def session(self) -> DebugSession | None: ...
+
+        @property
+        def _shown_visit(self) -> int | None: ...
 
     def first_failure(self) -> ComponentSpan | None:
         """The run's first visit that failed (in the order visits started)."""

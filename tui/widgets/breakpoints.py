@@ -33,10 +33,16 @@ def breakpoint_row(breakpoint_: Breakpoint) -> tuple[Text, ...]:
     return (
         Text("●", style="bold red") if breakpoint_.enabled else Text("○", style="dim"),
         Text(breakpoint_.component, style="bold" if breakpoint_.enabled else "dim"),
-        Text(breakpoint_.condition_text or "always", style="" if breakpoint_.condition else "dim italic"),
+        _condition_cell(breakpoint_),
         Text(str(breakpoint_.hits), justify="right"),
         Text(breakpoint_.last_error or "", style="red"),
     )
+
+
+def _condition_cell(breakpoint_: Breakpoint) -> Text:
+    """The condition, after `before ` for a breakpoint before its component runs (its condition reads inputs)."""
+    condition = Text(breakpoint_.condition_text or "always", style="" if breakpoint_.condition else "dim italic")
+    return Text.assemble(("before ", "bold magenta"), condition) if breakpoint_.when == "before" else condition
 
 
 class BreakpointsPanel(Vertical):
@@ -120,6 +126,13 @@ class BreakpointsPanel(Vertical):
             self.breakpoints.set_enabled(breakpoint_.component, not breakpoint_.enabled)
             self.refresh_from()
 
+    def action_toggle_when(self) -> None:
+        """Break before the highlighted component runs, or after it completes."""
+        breakpoint_ = self.current
+        if breakpoint_ is not None:
+            self.breakpoints.toggle_when(breakpoint_.component)
+            self.refresh_from()
+
     def action_remove(self) -> None:
         breakpoint_ = self.current
         if breakpoint_ is not None:
@@ -132,7 +145,8 @@ class BreakpointsPanel(Vertical):
         if breakpoint_ is None:
             return
         component = breakpoint_.component
-        names = self.socket_names(component) if self.socket_names is not None else None
+        after = breakpoint_.when == "after"  # a condition before the component reads its inputs
+        names = self.socket_names(component) if self.socket_names is not None and after else None
 
         def apply(text: str | None) -> None:
             if text is not None and component in self.breakpoints:  # it may have gone while the modal was open

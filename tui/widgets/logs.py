@@ -21,11 +21,12 @@ from typing import ClassVar, NamedTuple, Protocol
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, RichLog, Select
 
 from pipeline.core.events import ComponentLogged, RunEvent
+from tui import keys
 from tui.escapes import safe_text
 from tui.state.logs import LogLine
 
@@ -136,10 +137,7 @@ class LogView(Vertical):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search logs", tooltip="Search the log lines (escape leaves the field)."),
-        Binding("escape", "leave_search", "Leave search", show=False, tooltip="Back from the search field."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.LOGS
 
     def __init__(
         self,
