@@ -656,7 +656,8 @@ class _Evaluator:
             self.generate(arg, scope) if isinstance(arg, ast.GeneratorExp) else self.eval(arg, scope)
             for arg in node.args
         ]
-        kwargs = {keyword.arg: self.eval(keyword.value, scope) for keyword in node.keywords}
+        # `**` (a keyword without a name) is refused when the condition is checked.
+        kwargs = {keyword.arg: self.eval(keyword.value, scope) for keyword in node.keywords if keyword.arg is not None}
         if isinstance(node.func, ast.Name):
             return _FUNCTIONS[node.func.id].call(*args, **kwargs)
         assert isinstance(node.func, ast.Attribute)
@@ -678,7 +679,8 @@ class _Evaluator:
         clause = node.generators[index]
         for item in items:
             self.charge()
-            inner = ChainMap(self.bind(clause.target, item), scope)
+            # typeshed asks for mutable maps, but a ChainMap writes only to its first one (here, nothing writes).
+            inner = ChainMap(self.bind(clause.target, item), scope)  # type: ignore[arg-type]
             if not all(self.truth(self.eval(condition, inner), condition) for condition in clause.ifs):
                 continue
             if index + 1 < len(node.generators):
