@@ -63,6 +63,19 @@ async def test_escape_leaves_an_input_for_the_graph_and_letters_still_type(small
         assert app.focused is app.debugger.query_one(GraphView)
 
 
+async def test_escape_restores_a_maximized_pane_then_leaves_it(small_waits: Path) -> None:
+    app = PipedebugApp(small_waits, record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        timeline = app.debugger.query_one("#timeline")
+        await pilot.press("t", "z")
+        assert app.debugger.maximized is app.debugger.query_one("#bottom")  # the timeline's tabs
+        await pilot.press("escape")
+        assert app.debugger.maximized is None and app.focused is timeline
+        await pilot.press("escape")
+        assert app.focused is app.debugger.query_one(GraphView)
+
+
 async def test_the_footer_lists_quit_and_the_focus_keys_and_ctrl_q_quits_from_an_input(small_waits: Path) -> None:
     app = PipedebugApp(small_waits, record=False)
     async with app.run_test(size=SIZE) as pilot:
