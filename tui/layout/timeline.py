@@ -31,9 +31,8 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from pipeline.runs.compare import critical_path
-from pipeline.runs.spans import RunSummary, SpanStatus
+from pipeline.runs.spans import ChildRecord, RunSummary, SpanStatus
 from tui.layout.dag import BLANK, Cell, elide
-from tui.state.children import ChildSpanRecord
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
 """Index = eighths of a cell filled from its left edge."""
@@ -62,11 +61,11 @@ PAUSED = "┊"
 PLAYHEAD = "│"
 """A replay's current time, drawn across the lanes where no bar is."""
 PLAYHEAD_MARK = "▼"
+"""The playhead's cell on the time axis."""
 LOG_MARK = "•"
 """Where a component logged, on its bar (`LOUD_LOG_MARK` for warnings, errors and stderr)."""
 LOUD_LOG_MARK = "!"
 LOUD_LEVELS = frozenset({"stderr", "warning", "error", "critical"})
-"""The playhead's cell on the time axis."""
 
 VisitKey = tuple[int, int]
 """(group, visit id): what names a bar, since visit ids repeat across the runs of a grouped model."""
@@ -218,7 +217,7 @@ class TimelineModel:
         connections: Connections | None = None,
         until: float = 0.0,
         lanes: Sequence[str] = (),
-        children: Sequence[ChildSpanRecord] = (),
+        children: Sequence[ChildRecord] = (),
     ) -> TimelineModel:
         """One run, no header lane: group 0, times relative to the run's start. The axis reaches at least `until`
         seconds: a replay shows the whole recording's time from the start, so playing or seeking never rescales.
@@ -318,11 +317,11 @@ class TimelineModel:
         model._index()
         return model
 
-    def _with_children(self, children: Sequence[ChildSpanRecord]) -> TimelineModel:
+    def _with_children(self, children: Sequence[ChildRecord]) -> TimelineModel:
         """This single-run model with child rows inserted under the lanes of the components that have children."""
         lane_of = {name: lane for lane, name in enumerate(self.lanes) if lane not in self.headers}
         lanes = list(self.lanes)
-        rows: dict[int, list[list[ChildSpanRecord]]] = {}
+        rows: dict[int, list[list[ChildRecord]]] = {}
         for span in sorted(children, key=lambda child: child.started_at):
             lane = lane_of.get(span.component)
             if lane is None:  # a child of a component with no lane (its start not seen yet): give it one
