@@ -12,6 +12,7 @@ Cases (each prints a table; `--only NAME` runs one):
   timeline frame, and key latency while the run goes on;
 - `runs`: a runs folder of 500 recordings: listing it cold (no index) and warm (the index), and after 10 files
   were added and 10 deleted behind its back;
+- `diff`: a diff of two 50 MB strings and of 100k documents whose scores changed, printed as `pipedebug diff` does;
 - `recording`: a recording of 100k events: open (`read_run`, and `open_run`, the indexed lazy reader), seek to
   the middle and to the end, replay to the end; wall time and peak memory (tracemalloc) of each.
 
@@ -27,6 +28,7 @@ import asyncio
 import gc
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -129,8 +131,185 @@ def mb(size: float) -> str:
     return f"{size / 1e6:,.1f} MB"
 
 
+def kb(size: float) -> str:
+    return f"{size / 1e3:,.1f} kB"
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+# -- huge outputs: the CLI, the inspector, the diff --------------------------------------------------------------
+
+BIG_CHARS = 50_000_000
+MANY_DOCUMENTS = 100_000
+
+OUTPUTS_PIPELINE = """
+from pipeline import AsyncPipeline, component
+from pipeline.dataclasses import Document
+
+
+@component
+class Big:
+    @component.output_types(text=str, documents=list[Document])
+    def run(self, chars: int, documents: int) -> dict:
+        return {
+            "text": "lorem ipsum " * (chars // 12),
+            "documents": [Document(content=f"passage {i} about things", meta={"i": i}) for i in range(documents)],
+        }
+
+
+def build_pipeline():
+    pipe = AsyncPipeline()
+    pipe.add_component("big", Big())
+    return pipe
+"""
+
+
+def bench_outputs(quick: bool) -> None:
+    """`pipedebug run` in a fresh process, timed with its peak RSS (getrusage)."""
+    table = Table(title="pipedebug run of a component returning a huge value (fresh process each)")
+    for column in ("output", "wall", "peak RSS", "printed"):
+        table.add_column(column, justify="left" if column == "output" else "right")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "big.py"
+        source.write_text(OUTPUTS_PIPELINE, encoding="utf-8")
+        cases = {
+            "a 50 MB string": (BIG_CHARS, 0, []),
+            "100k documents": (12, MANY_DOCUMENTS, []),
+            "100k documents, --outputs-file": (12, MANY_DOCUMENTS, ["--outputs-file", str(Path(folder) / "out.json")]),
+        }
+        for name, (chars, count, extra) in cases.items():
+            argv = ["run", str(source), "--input", f"chars={chars}", "--input", f"documents={count}", *extra]
+            script = (
+                "import resource, sys, time\n"
+                "from tui.cli import main\n"
+                "started = time.perf_counter()\n"
+                f"code = main({argv!r})\n"
+                "took = time.perf_counter() - started\n"
+                "sys.stderr.write(f'{took} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+            )
+            done = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=ROOT, check=True)
+            took, rss = done.stderr.decode().split()[-2:]
+            table.add_row(name, ms(float(took)), mb(int(rss) * 1024), kb(len(done.stdout)))
+    console.print(table)
+
+
+def bench_inspector(quick: bool) -> None:
+    table = Table(title="The inspector showing a huge socket value (headless app, 120x40)")
+    for column in ("value", "show()", "longest loop stall", "key latency median / worst"):
+        table.add_column(column, justify="left" if column == "value" else "right")
+    values = {
+        "a 50 MB string": "lorem ipsum " * (BIG_CHARS // 12),
+        "100k documents": documents(MANY_DOCUMENTS, words=8),
+    }
+    for name, value in values.items():
+        figures = asyncio.run(_inspector_figures(value, presses=10 if quick else 30))
+        table.add_row(name, ms(figures["show"]), ms(figures["stall"]), figures["keys"])
+    console.print(table)
+
+
+async def _inspector_figures(value: Any, presses: int) -> dict[str, Any]:
+    from textual.app import App, ComposeResult
+    from textual.binding import Binding
+
+    from pipeline.runs.spans import ComponentSpan
+    from tui.widgets.inspector import Inspector
+
+    probe = KeyProbe()
+
+    class InspectorApp(App[None]):
+        BINDINGS = [Binding("f12", "probe", priority=True)]  # noqa: RUF012
+
+        def compose(self) -> ComposeResult:
+            yield Inspector()
+
+        def action_probe(self) -> None:
+            probe.answered()
+
+    app = InspectorApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.set_interval(0.01, probe.tick)
+        await pilot.pause(0.2)
+        probe.restart()
+        span = ComponentSpan(
+            component="big",
+            visit=1,
+            visit_id=1,
+            started_at=0.0,
+            finished_at=1.0,
+            mode="sync",
+            thread=None,
+            status="finished",
+            inputs={},
+            outputs={"value": value},
+        )
+        started = time.perf_counter()
+        app.query_one(Inspector).show("big", 1, span, "finished")
+        shown = time.perf_counter() - started
+        for _ in range(presses):
+            probe.send(app)
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.2)
+        return {"show": shown, "stall": max(probe.gaps), "keys": probe.summary().split(";")[0]}
+
+
+def bench_diff(quick: bool) -> None:
+    import io
+
+    from pipeline.runs.diff import diff_value
+    from tui.render_diff import render_change
+
+    table = Table(title="A diff of two runs' huge values, printed (pipedebug diff)")
+    for column in ("values", "diff", "render and print", "printed"):
+        table.add_column(column, justify="left" if column == "values" else "right")
+    text = "x" * BIG_CHARS
+    old = documents(MANY_DOCUMENTS, words=8)
+    new = [Document(content=doc.content, meta=doc.meta, score=(doc.score or 0) / 2) for doc in old]
+    for name, (a, b) in {"two 50 MB strings": (text, "y" + text[1:]), "100k documents": (old, new)}.items():
+        took, change = best_of(1, lambda a=a, b=b: diff_value(a, b))
+        printer = Console(file=io.StringIO(), width=120)
+        printed, _ = best_of(1, lambda change=change, printer=printer: printer.print(render_change(change)))
+        table.add_row(name, ms(took), ms(printed), kb(len(printer.file.getvalue())))
+    console.print(table)
+
+
+# -- a recording of 100k events ----------------------------------------------------------------------------------
+
+
+def bench_recording(quick: bool) -> None:
+    from pipeline.runs.recording import open_run, read_run
+    from pipeline.runs.replay import ReplayRun
+
+    table = Table(title="A recording of 100,002 events: open, seek, replay (time; peak of Python allocations)")
+    for column in ("reader", "open", "seek to the middle", "replay all, no pauses"):
+        table.add_column(column, justify="left" if column == "reader" else "right")
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_recording(Path(folder) / "long.jsonl", "a" * 32, 50_000, {"text": "some output " * 6, "n": 3})
+        for reader in (read_run, open_run):
+            opened, _ = best_of(1 if quick else 3, lambda reader=reader: reader(path))
+            _, opened_peak, recorded = peak_memory(lambda reader=reader: reader(path))
+            replay = ReplayRun(recorded, speed=None)
+            middle = len(recorded.events) // 2
+            sought, _ = best_of(1, lambda replay=replay, middle=middle: replay.seek(middle))
+
+            async def play(recorded: Any = recorded) -> int:
+                count = 0
+                async for _ in ReplayRun(recorded, speed=None):
+                    count += 1
+                return count
+
+            played, count = best_of(1, lambda play=play: asyncio.run(play()))
+            _, played_peak, _ = peak_memory(lambda play=play: asyncio.run(play()))  # traced: slower, not timed
+            assert count == len(recorded.events)
+            table.add_row(
+                f"{reader.__name__} ({mb(path.stat().st_size)})",
+                f"{ms(opened)}; {mb(opened_peak)}",
+                ms(sought),
+                f"{ms(played)}; {mb(played_peak)}",
+            )
+            del recorded, replay
+    console.print(table)
 
 
 # -- a runs folder of 500 recordings -----------------------------------------------------------------------------
@@ -377,7 +556,14 @@ def bench_pipelines(quick: bool) -> None:
     console.print(keys)
 
 
-CASES: dict[str, Callable[[bool], None]] = {"pipelines": bench_pipelines, "runs": bench_runs}
+CASES: dict[str, Callable[[bool], None]] = {
+    "outputs": bench_outputs,
+    "inspector": bench_inspector,
+    "diff": bench_diff,
+    "pipelines": bench_pipelines,
+    "runs": bench_runs,
+    "recording": bench_recording,
+}
 
 
 def main() -> int:
