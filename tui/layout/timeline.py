@@ -475,6 +475,8 @@ class TimelineModel:
         for started, finished in self.pauses:
             x0 = max(0, math.floor((started - offset) / scale))
             x1 = min(area, math.ceil(((running_end if finished is None else finished) - offset) / scale))
+            if finished is None:  # paused now: a column at least, even before the clock moves on
+                x1 = max(x1, min(area, x0 + 1))
             paused[x0:x1] = [True] * max(0, x1 - x0)
         head = None if self.playhead is None else math.floor((self.playhead - offset) / scale)
         if head is not None and not 0 <= head < area:

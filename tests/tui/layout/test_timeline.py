@@ -459,3 +459,12 @@ def test_held_and_queued_visits_do_not_grow_with_the_clock() -> None:
     assert bars["queued"].end == 0.5 and bars["queued"].status == "queued"
     row = model.render((0.0, 0, 0.25, 20, 3), now=4.0)[1]
     assert {cell.style for cell in row if cell.char != " "} == {"lane", "bar.held"}
+
+
+def test_a_pause_going_on_shows_at_once() -> None:
+    summary = summary_of([("a", 0.0, 1.0)])
+    summary.pauses.append(Pause(1.0, None, "breakpoint", "a", 1))
+    model = TimelineModel.from_summary(summary)
+    row = model.render((0.0, 0, 0.25, 12, 2))[1]
+    assert [cell.char for cell in row].count(PAUSED) == 1  # the clock has not moved on: one column, not none
+    assert [cell.char for cell in model.render((0.0, 0, 0.25, 12, 2), now=1.5)[1]].count(PAUSED) == 2
