@@ -246,6 +246,8 @@ class RunController:
         elif status == "paused" and session.pause_reason is not None:
             activity, reason = "paused", session.pause_reason
             paused_at, kind = reason.component, reason.kind
+            if isinstance(reason.event, ComponentStarted):  # the engine holds the visit back: it has not run
+                kind = f"{kind}, before it runs"
             if reason.hit is not None and reason.hit.error is not None:
                 condition_error = reason.hit.error
         elif session.pausing:

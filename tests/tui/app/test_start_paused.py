@@ -45,6 +45,7 @@ async def test_break_before_starts_a_run_stopped_before_the_component(small_wait
         await wait_for(pilot, lambda: "paused before wait_2" in str(title.render()), "the inspector's word")
         assert inspector.query_one(TabbedContent).active == "inputs"
         assert "Message from wait_1" in screen_text(app)  # what wait_2 is about to receive
+        assert "paused at wait_2 (breakpoint, before it runs)" in screen_text(app)  # the status line
 
         await pilot.press("space")
         await wait_for(pilot, lambda: app.debugger.status == "finished", "the run to finish")
