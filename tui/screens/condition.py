@@ -6,7 +6,7 @@ under the column at fault, instead of as a condition error on some later visit.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui import keys
+from tui.state.breakpoints import Breakpoints
 from tui.state.conditions import RESERVED_NAMES, Condition, ConditionSyntaxError
 
 
@@ -131,3 +132,21 @@ class ConditionScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#condition-cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def condition_editor(
+    breakpoints: Breakpoints, component: str, socket_names: Collection[str] | None, *, add: bool = True
+) -> tuple[ConditionScreen, Callable[[str | None], None]]:
+    """The modal for `component`'s breakpoint condition, and what to do with its answer: set it (`""`: break on
+    every visit), adding the breakpoint if it has none unless `add` is false (it may have been removed while the
+    modal was open); a cancelled modal changes nothing."""
+    existing = breakpoints.get(component)
+
+    def apply(condition: str | None) -> None:
+        if condition is not None and component in breakpoints:
+            breakpoints.set_condition(component, condition or None)
+        elif condition is not None and add:
+            breakpoints.add(component, condition or None)
+
+    text = existing.condition_text if existing is not None else None
+    return ConditionScreen(component, socket_names, text or ""), apply

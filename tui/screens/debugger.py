@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -26,18 +27,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static, TabbedContent, TabPane
 
 from pipeline.runs.recording import Parent, RecordedRun
-from pipeline.runs.store import RunStore
 from tui import keys
 from tui.loading import LoadedPipeline
-from tui.messages import ComponentSelected, OpenRun, TimeSelected, VisitSelected
-from tui.screens.compare import CompareScreen, example_queries
-from tui.screens.condition import ConditionScreen
+from tui.messages import ComponentSelected, TimeSelected, VisitSelected
+from tui.screens.condition import condition_editor
+from tui.screens.debugger_dialogs import DebuggerDialogs
 from tui.screens.debugger_errors import DebuggerErrors
 from tui.screens.debugger_keys import DebuggerKeys
-from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
-from tui.screens.export import ExportScreen
-from tui.screens.runs import RunsScreen
 from tui.screens.seek import SeekScreen
 from tui.state.breakpoints import Breakpoints
 from tui.state.controller import RunController
@@ -55,7 +52,7 @@ from tui.widgets.status_bar import StatusBar
 from tui.widgets.timeline import TimelineView
 
 
-class DebuggerScreen(DebuggerKeys, DebuggerErrors, Screen[None]):
+class DebuggerScreen(DebuggerKeys, DebuggerErrors, DebuggerDialogs, Screen[None]):
     """Everything about one pipeline; `set_pipeline` fills it in once the app's loading worker is done."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.DEBUGGER
@@ -245,8 +242,11 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, Screen[None]):
 
     def action_go_to(self) -> None:
         if self.replay is not None:
-            seek = self.controller.seek
-            self.app.push_screen(SeekScreen(self.replay, self.position), lambda at: at is None or seek(at))
+            self.app.push_screen(SeekScreen(self.replay, self.position), self._go_to)
+
+    def _go_to(self, position: int | None) -> None:
+        if position is not None:
+            self.controller.seek(position)
 
     @on(TimeSelected)
     def _time_selected(self, event: TimeSelected) -> None:
@@ -261,56 +261,28 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, Screen[None]):
         if target is None:
             return
 
-        def edited(inputs: dict[str, Any] | None) -> None:
-            fork = self.controller.fork(target.visit_id, inputs) if inputs is not None else None
-            if fork is not None and fork.loaded is not None:
-                screen, loaded = DebuggerScreen(self.source, closable=True, controller=fork), fork.loaded
-                self.app.push_screen(screen, lambda _: None)
-                screen.call_after_refresh(
-                    lambda: (screen.set_pipeline(loaded), screen.set_progress(None), fork.start())
-                )
-
         record = target.record
-        screen = EditSocketsScreen(record.component, record.inputs or {}, target.types, kind="inputs", note=target.note)
-        self.app.push_screen(screen, edited)
+        dialog = EditSocketsScreen(record.component, record.inputs or {}, target.types, kind="inputs", note=target.note)
+        self.app.push_screen(dialog, partial(self._fork, target.visit_id))
+
+    def _fork(self, visit_id: int, inputs: dict[str, Any] | None) -> None:
+        """Open the fork in a screen of its own on top, and start it once that screen shows (and logs) it."""
+        fork = self.controller.fork(visit_id, inputs) if inputs is not None else None
+        if fork is not None and fork.loaded is not None:
+            screen, loaded = DebuggerScreen(self.source, closable=True, controller=fork), fork.loaded
+            self.app.push_screen(screen)
+            screen.call_after_refresh(screen.start_fork, loaded)
+
+    def start_fork(self, loaded: LoadedPipeline) -> None:
+        self.set_pipeline(loaded)
+        self.set_progress(None)
+        self.controller.start()
 
     async def action_close(self) -> None:
         """Back to the screen this one was opened from, at once; a run still going stops in the background."""
         if self.closable:
             self.controller.close()
             self.dismiss(None)
-
-    def action_open_runs(self) -> None:
-        self.app.push_screen(RunsScreen(self.runs_dir), lambda path: path and self.post_message(OpenRun(path)))
-
-    def action_compare(self) -> None:
-        control = self.controller
-        if control.loaded is None:
-            return
-        try:
-            queries = example_queries(control.loaded.pipe, control.loaded.name)
-        except ValueError as error:
-            self.notify(str(error), title="Nothing to compare", severity="warning")
-            return
-        pipe, name = control.loaded.pipe, control.loaded.name
-        options = {"concurrency": control.concurrency, "runs_dir": self.runs_dir, "record": control.recording}
-        self.app.push_screen(CompareScreen(pipe, name, queries, **options))
-
-    def action_export(self) -> None:
-        session = self.session
-        if session is None or not session.events:
-            self.notify("Nothing to export yet: run the pipeline first.")
-            return
-        directory, pipe = RunStore(self.runs_dir).directory, self.loaded.pipe if self.loaded is not None else None
-        screen = ExportScreen(
-            list(session.events), name=self.controller.export_name(), directory=directory, pipeline=pipe
-        )
-        self.app.push_screen(screen, lambda path: path and self.notify(f"Exported: {path}", title="Export", timeout=6))
-
-    def action_diff_parent(self) -> None:
-        control = self.controller
-        if control.parent_path is not None and control.record_path is not None and control.allowed("diff_parent"):
-            self.app.push_screen(DiffScreen(control.parent_path, control.record_path))
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#bottom", TabbedContent).active = f"{tab}-tab"
@@ -333,23 +305,21 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, Screen[None]):
         if name is None or self.loaded is None:
             self.notify("Select a component first (arrow keys or click in the graph).")
             return
-        existing = self.breakpoints.get(name)
+        self.app.push_screen(*condition_editor(self.breakpoints, name, self.controller.socket_names(name)))
 
-        def chosen(condition: str | None) -> None:
-            if condition is not None and name in self.breakpoints:
-                self.breakpoints.set_condition(name, condition or None)
-            elif condition is not None:
-                self.breakpoints.add(name, condition or None)
-
-        text = existing.condition_text if existing is not None else None
-        self.app.push_screen(ConditionScreen(name, self.controller.socket_names(name), text or ""), chosen)
+    @on(BreakpointsPanel.EditCondition)
+    def _edit_condition(self, event: BreakpointsPanel.EditCondition) -> None:
+        self.app.push_screen(*condition_editor(self.breakpoints, event.component, event.socket_names, add=False))
 
     def action_edit_outputs(self) -> None:
         target = self.controller.edit_target()
         if target is not None:
             screen = EditSocketsScreen(target.record.component, target.record.outputs or {}, target.types)
-            edit = self.controller.edit_outputs
-            self.app.push_screen(screen, lambda outputs: outputs and edit(target.visit_id, outputs))
+            self.app.push_screen(screen, partial(self._edited, target.visit_id))
+
+    def _edited(self, visit_id: int, outputs: dict[str, Any] | None) -> None:
+        if outputs is not None:
+            self.controller.edit_outputs(visit_id, outputs)
 
     def action_toggle_recording(self) -> None:
         self.controller.toggle_recording()

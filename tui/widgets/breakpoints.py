@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tui import keys
-from tui.screens.condition import ConditionScreen
 from tui.state.breakpoints import Breakpoint, Breakpoints
 
 POLL_INTERVAL = 1 / 10
@@ -72,6 +71,14 @@ class BreakpointsPanel(Vertical):
         def __init__(self, component: str) -> None:
             super().__init__()
             self.component = component
+
+    class EditCondition(Message):
+        """The user wants to edit a breakpoint's condition: the screen opens the modal (a widget opens no screen)."""
+
+        def __init__(self, component: str, socket_names: Collection[str] | None) -> None:
+            super().__init__()
+            self.component = component
+            self.socket_names = socket_names
 
     def __init__(
         self,
@@ -140,20 +147,13 @@ class BreakpointsPanel(Vertical):
             self.refresh_from()
 
     def action_edit_condition(self) -> None:
-        """Open the condition modal for the highlighted breakpoint; a cancelled modal changes nothing."""
+        """Ask the screen for the condition modal of the highlighted breakpoint (`EditCondition`)."""
         breakpoint_ = self.current
-        if breakpoint_ is None:
-            return
-        component = breakpoint_.component
-        after = breakpoint_.when == "after"  # a condition before the component reads its inputs
-        names = self.socket_names(component) if self.socket_names is not None and after else None
-
-        def apply(text: str | None) -> None:
-            if text is not None and component in self.breakpoints:  # it may have gone while the modal was open
-                self.breakpoints.set_condition(component, text or None)
-                self.refresh_from()
-
-        self.app.push_screen(ConditionScreen(component, names, breakpoint_.condition_text or ""), apply)
+        if breakpoint_ is not None:
+            component = breakpoint_.component
+            after = breakpoint_.when == "after"  # a condition before the component reads its inputs
+            names = self.socket_names(component) if self.socket_names is not None and after else None
+            self.post_message(self.EditCondition(component, names))
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from pipeline import AsyncPipeline
 from pipeline.core.type_utils import type_name, value_matches_type
 from tui.options import coerce
-from tui.screens.edit_sockets import from_json, mismatch, to_json
+from tui.state.socket_values import from_json, mismatch, to_json
 
 EXAMPLE_LABEL_CHARS = 70
 

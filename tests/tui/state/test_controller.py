@@ -202,7 +202,7 @@ async def test_close_returns_at_once_from_a_fork_paused_at_a_breakpoint_over_a_p
     parent.seek(replay.events.index(wait_2) + 1)  # paused right after wait_2 started
     await until(lambda: parent.state == "paused", "the replay paused")
     target = parent.fork_target(wait_2.visit_id)
-    assert target is not None and target.note is not None and "wait_2 visit #1" in target.note
+    assert target is not None and "wait_2 visit #1" in target.note
     fork = parent.fork(wait_2.visit_id, {"user_msg": "edited"})
     assert fork is not None and fork.session is None  # prepared: the screen starts it once it shows it
     assert fork.fork_visit == "wait_2 visit #1"

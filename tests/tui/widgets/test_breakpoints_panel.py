@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input
 
 from pipeline.core.events import ComponentFinished
-from tui.screens.condition import ConditionScreen
+from tui.screens.condition import ConditionScreen, condition_editor
 from tui.state.breakpoints import Breakpoints
 from tui.widgets.breakpoints import BreakpointsPanel
 
@@ -22,6 +22,10 @@ class PanelApp(App[None]):
 
     def on_breakpoints_panel_selected(self, message: BreakpointsPanel.Selected) -> None:
         self.selected.append(message.component)
+
+    def on_breakpoints_panel_edit_condition(self, message: BreakpointsPanel.EditCondition) -> None:
+        """As the debugger screen does: the panel asks, the screen opens the modal."""
+        self.push_screen(*condition_editor(self.breakpoints, message.component, message.socket_names, add=False))
 
 
 def finished(component: str, **outputs: object) -> ComponentFinished:

@@ -12,7 +12,8 @@ from textual.widgets import TextArea
 
 from pipeline.runs.haystack_values import ForeignValue
 from tests.tui.widgets.test_edit_sockets_screen import RESULT_UNSET, editor, error
-from tui.screens.edit_sockets import EditSocketsScreen, from_json, to_json
+from tui.screens.edit_sockets import EditSocketsScreen
+from tui.state.socket_values import from_json, to_json
 
 TYPES: dict[str, Any] = {"documents": list[Document], "replies": list[ChatMessage], "answer": GeneratedAnswer}
 

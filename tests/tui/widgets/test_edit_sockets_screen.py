@@ -9,7 +9,8 @@ from textual.app import App
 from textual.widgets import Static, TextArea
 
 from pipeline.dataclasses import ChatMessage, Document
-from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor, from_json, mismatch, to_json
+from tui.screens.edit_sockets import EditSocketsScreen, SocketEditor
+from tui.state.socket_values import from_json, mismatch, to_json
 
 RESULT_UNSET = object()
 OUTPUT_TYPES: dict[str, Any] = {
