@@ -23,8 +23,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from pipeline import AsyncPipeline, PipelineValidationError
+from pipeline import PipelineValidationError
 from pipeline.core.events import EventStream, RunEvent
+from pipeline.core.pipeline import PipelineBase
 from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import Comparison, Mode, ModeResult, QueryRun, compare_execution
 from pipeline.runs.spans import RunSummary
@@ -41,7 +42,7 @@ INPUTS_PREVIEW = 48
 """Longest preview of a query's inputs in its lane group's title."""
 
 
-def example_queries(pipe: AsyncPipeline, name: str) -> list[dict[str, Any]]:
+def example_queries(pipe: PipelineBase, name: str) -> list[dict[str, Any]]:
     """The queries to compare: the pipeline's `metadata.example_inputs`, which must hold at least 2 mappings."""
     examples = pipe.metadata.get("example_inputs")
     source = f"{name}: metadata.example_inputs"
@@ -161,7 +162,7 @@ class CompareScreen(Screen[None]):
 
     def __init__(
         self,
-        pipe: AsyncPipeline,
+        pipe: PipelineBase,
         name: str,
         queries: list[dict[str, Any]],
         *,
