@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from pipeline import AsyncPipeline
+from pipeline.core.pipeline import PipelineBase
 from pipeline.core.type_utils import type_name, value_matches_type
 from tui.options import coerce
 from tui.state.socket_values import from_json, mismatch, to_json
@@ -141,7 +141,7 @@ class InputsForm(VerticalScroll, can_focus=False):
             return self.form
 
     def __init__(
-        self, pipe: AsyncPipeline, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self, pipe: PipelineBase, *, name: str | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.fields = input_fields(pipe.inputs())
@@ -184,6 +184,7 @@ class InputsForm(VerticalScroll, can_focus=False):
         mapping holds that component's sockets, any other key is a socket name fed to every receiver."""
         texts: dict[str, str] = {}
         for key, value in example.items():
+            entries: list[tuple[str | None, str, Any]]
             if key in self._components and isinstance(value, Mapping):
                 entries = [(key, socket, item) for socket, item in value.items()]
             else:
