@@ -10,7 +10,9 @@ did not end, and reads as "interrupted".
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import platform
 import re
 import threading
@@ -38,6 +40,8 @@ from pipeline.runs.secrets import known_secrets, remember
 
 if TYPE_CHECKING:
     from pipeline.core.pipeline import PipelineBase
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "pipedebug-run"
 VERSION = 1
@@ -168,7 +172,8 @@ class RunRecorder:
         """Write the header now, so an unwritable path fails before the run starts.
 
         `pipeline` is the pipeline (or its YAML); `secrets` maps values to redact to their names, by default
-        the current values of secret-looking environment variables (see `codec.secrets_from_env`). `wall_time`
+        the values of secret-looking environment variables and of the pipeline's `Secret`s (see
+        `pipeline.runs.secrets`). `wall_time`
         (default: now) and `imported` are for runs converted from elsewhere, which started in the past.
         """
         self.stream = stream
@@ -176,6 +181,8 @@ class RunRecorder:
         self.path = Path(path)
         remember(pipeline)
         self._encoder = Encoder(known_secrets() if secrets is None else secrets)
+        self.failure: str | None = None
+        """Why the recording stopped before the run's end (a full disk), or None."""
         if pipeline_name is None:
             metadata_name = getattr(pipeline, "metadata", {}).get("name")
             pipeline_name = metadata_name if isinstance(metadata_name, str) else "pipeline"
@@ -209,7 +216,7 @@ class RunRecorder:
         try:
             event = await self.stream.__anext__()
         except BaseException:  # the end, an error or a cancellation: what was written stays readable
-            self._file.close()
+            self._close()
             raise
         self.write(event)
         return event
@@ -220,13 +227,31 @@ class RunRecorder:
         For events that exist already (a run converted from traces), written without an event loop.
         """
         if not self._file.closed:
-            self._write(self._encoder.encode_event(event))
+            try:
+                self._write(self._encoder.encode_event(event))
+            except OSError as error:
+                self._stop_recording(error)
+                return
             if isinstance(event, TERMINAL_EVENTS):
                 self._file.close()
 
+    def _stop_recording(self, error: OSError) -> None:
+        """A full disk (or a folder gone) ends the recording, never the run: the lines already written stay
+        readable (a partly written last one reads as truncated), and `failure` says what happened."""
+        self.failure = f"{self.path}: recording stopped: {error.strerror or error}"
+        logger.warning("%s; the run goes on, the events written so far stay readable", self.failure)
+        with contextlib.suppress(OSError):  # closing flushes what the failed write left in the buffer
+            self._file.close()
+
     def close(self) -> None:
         """Close the file without closing the stream: what was written stays readable."""
-        self._file.close()
+        self._close()
+
+    def _close(self) -> None:
+        try:
+            self._file.close()
+        except OSError as error:  # the last line's flush found the disk full
+            self._stop_recording(error)
 
     async def __aenter__(self) -> Self:
         return self
@@ -242,7 +267,7 @@ class RunRecorder:
         try:
             await self.stream.aclose()
         finally:
-            self._file.close()
+            self._close()
 
     def _write(self, line: dict[str, Any]) -> None:
         self._file.write(json.dumps(line, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")

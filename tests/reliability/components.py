@@ -124,3 +124,15 @@ class LeakEnv:
     @component.output_types(text=str)
     def run(self, value: int) -> dict[str, str]:
         return {"text": f"key={os.environ.get('OPENAI_API_KEY', '')}"}
+
+
+@component
+class Big:
+    """Returns a string of `size` characters: one event line larger than a nearly full disk can take."""
+
+    def __init__(self, size: int = 1_000_000) -> None:
+        self.size = size
+
+    @component.output_types(text=str)
+    def run(self, value: int) -> dict[str, str]:
+        return {"text": "x" * self.size}

@@ -28,7 +28,7 @@ from pipeline.runs.recording import RunRecorder
 from pipeline.runs.store import RunStore
 from tui.capture import capture_output
 from tui.commands import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CommandError
-from tui.escapes import SafeConsole, safe_text
+from tui.escapes import SafeConsole, safe_line, safe_text
 from tui.options import (
     add_concurrency_argument,
     add_pipeline_arguments,
@@ -102,18 +102,23 @@ def execute(options: argparse.Namespace) -> int:
             summary, components, interrupted, console, err_console, full=options.full, outputs_file=options.outputs_file
         )
     finally:
-        if recorder is not None:
+        if recorder is not None and recorder.failure is not None:
+            err_console.print(Text(f"warning: {recorder.failure} (the run went on)", style="yellow"), soft_wrap=True)
+        elif recorder is not None:
             console.print(Text.assemble(("Recorded to ", "bold"), (str(recorder.path), "cyan")), soft_wrap=True)
 
 
 def _recorder(
     runs_dir: str | None, run: EventStream, pipe: PipelineBase, name: str, data: dict[str, Any]
-) -> RunRecorder:
+) -> RunRecorder | None:
+    """A recorder in the runs folder; where the folder cannot be written the run goes on unrecorded, said once."""
     store = RunStore(runs_dir)
     try:
         return store.record(run, pipeline_name=name, pipeline=pipe, inputs=data)
     except OSError as exc:
-        raise CommandError(f"{store.directory}: cannot write the recording: {exc.strerror or exc}") from exc
+        message = f"warning: not recording: {store.directory}: {exc.strerror or exc} (the run goes on)"
+        print(safe_line(message), file=sys.stderr, flush=True)
+        return None
 
 
 def _run_inputs(pipe: PipelineBase, specs: Sequence[str]) -> tuple[dict[str, Any], str]:

@@ -467,6 +467,9 @@ class RunController:
             except Exception as error:  # a bug in the debugger's pump: shown as the run's failure
                 self.run_error = f"{type(error).__name__}: {error}"
                 self.notify(self.run_error, title="Debugger error", severity="error")
+        recorder = getattr(session.stream, "recorder", None)
+        if recorder is not None and recorder.failure is not None:  # a full disk: the run went on, unrecorded
+            self.notify(f"{recorder.failure} (the run went on)", title="Runs folder", severity="warning", timeout=10)
 
     def _log(self, line: LogLine) -> None:
         if self.log_sink is not None:
