@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from tests.tui.app.conftest import screen_text, wait_for, wait_loaded, waiting_yaml
+from tests.tui.app.test_app import _engine_threads
 from tests.tui.app.test_replay_app import record, replay_started
 from tui.app import PipedebugApp
 from tui.screens.debugger import DebuggerScreen
@@ -90,6 +91,7 @@ async def test_escape_from_a_running_fork_with_a_slow_component(tmp_path: Path, 
         assert session is not None and session.status != "finished"
         await wait_for(pilot, lambda: not fork.controller.tasks, "the fork's run to end in the background")
         assert session.status == "cancelled"
+        await wait_for(pilot, lambda: not _engine_threads(), "the engine's worker threads to exit")
 
 
 async def test_pause_and_stop_say_so_at_once(tmp_path: Path) -> None:
