@@ -246,6 +246,9 @@ class RunController:
         elif status == "paused" and session.pause_reason is not None:
             activity, reason = "paused", session.pause_reason
             paused_at, kind = reason.component, reason.kind
+            visit = getattr(reason.event, "visit", None)
+            if paused_at is not None and visit is not None and len(self.visit_ids(paused_at)) > 1:
+                paused_at = f"{paused_at} visit #{visit}"  # a loop's visits: numbered as every pane numbers them
             if isinstance(reason.event, ComponentStarted):  # the engine holds the visit back: it has not run
                 kind = f"{kind}, before it runs"
             if reason.hit is not None and reason.hit.error is not None:

@@ -63,6 +63,20 @@ def notes(control: RunController) -> Notes:
     return control.notify
 
 
+def loop_yaml(directory: Path) -> Path:
+    """`entry -> countdown`, which sends `value - 1` back to `entry` while it is positive: a loop."""
+    definition = {
+        "components": {"entry": {"type": f"{TOY}.LoopEntry"}, "countdown": {"type": f"{TOY}.CountDown"}},
+        "connections": [
+            {"sender": "entry.value", "receiver": "countdown.value"},
+            {"sender": "countdown.again", "receiver": "entry.value"},
+        ],
+    }
+    path = directory / "loop.yaml"
+    path.write_text(yaml.safe_dump(definition, sort_keys=False))
+    return path
+
+
 async def finished(control: RunController) -> None:
     await until(lambda: not control.tasks, "the controller's tasks to end")
 
@@ -294,3 +308,13 @@ def test_without_a_pipeline_nothing_runs_yet() -> None:
     assert control.allowed("run") is None and control.allowed("toggle_breakpoint") is None
     assert control.allowed("restart") is False and control.allowed("fork") is False
     assert not control.start_run({})
+
+
+async def test_a_pause_in_a_loop_names_the_visit_by_its_own_number(tmp_path: Path) -> None:
+    control = controller(loop_yaml(tmp_path), tmp_path / "runs", allowed=(TOY,))
+    control.breakpoints.add("countdown", "visit == 3")
+    control.start_run({"entry": {"value": 3}})
+    await until(lambda: control.state == "paused", "the third visit of countdown")
+    assert control.status().paused_at == "countdown visit #3"
+    control.stop()
+    await finished(control)
