@@ -92,7 +92,8 @@ class RunStore:
         started = time.time() if wall_time is None else wall_time
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(started)) + f"-{int(started % 1 * 1e6):06d}"
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", pipeline_name).strip("-.")[:40] or "pipeline"
-        return self.directory / f"{stamp}_{slug}_{run_id[:8]}{SUFFIX}"
+        short_id = re.sub(r"[^A-Za-z0-9]+", "", run_id)[:8] or "run"  # a traced run's id came over the network
+        return self.directory / f"{stamp}_{slug}_{short_id}{SUFFIX}"
 
     def record(
         self,
@@ -172,7 +173,11 @@ class RunStore:
         )
 
     def delete(self, reference: str) -> Path:
+        """Delete a run file of this folder (a symlink there: the link, never its target); a path that leads
+        elsewhere, or to a file that is no run file, is refused."""
         path = self.resolve(reference)
+        if path.suffix != SUFFIX or Path(os.path.abspath(path)).parent.resolve() != self.directory.resolve():
+            raise StoreError(f"{path}: not in the runs folder {self.directory}; only its run files are deleted")
         path.unlink()
         return path
 
