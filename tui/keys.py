@@ -271,6 +271,33 @@ EDIT_SOCKETS: list[BindingType] = [
     _key("edit.save", "ctrl+s", "save", "Save", "Use the edited values.", priority=True),
     _key("edit.cancel", "escape", "cancel", "Cancel", "Close without changing anything."),
 ]
+GRAPH: list[BindingType] = [
+    _key("graph.up", "up", "move('up')", "Select above", "Select the component above.", show=False),
+    _key("graph.down", "down", "move('down')", "Select below", "Select the component below.", show=False),
+    _key("graph.left", "left", "move('left')", "Select left", "Select the component to the left.", show=False),
+    _key("graph.right", "right", "move('right')", "Select right", "Select the component to the right.", show=False),
+]
+"""The graph's keys (when it has the focus)."""
+DOCUMENTS: list[BindingType] = [
+    _key("documents.more", "m", "more", "More documents", "Add the next documents to the inspector's table."),
+]
+LONG_STRING: list[BindingType] = [
+    _key("string.next", "m", "part(1)", "Next part", "Show the next part of a long string."),
+    _key("string.previous", "M", "part(-1)", "Previous part", "Show the previous part of a long string."),
+]
+COMPARE: list[BindingType] = [
+    _key("compare.close", "escape", "close", "Close", "Back to the debugger; a comparison still running stops."),
+    _key("compare.again", "r", "run_again", "Run again", "Run every query sequentially, then concurrently, again."),
+]
+DIFF: list[BindingType] = [
+    _key("diff.next", "n", "jump(1)", "Next change", "Scroll to the next changed component."),
+    _key("diff.previous", "N", "jump(-1)", "Previous change", "Scroll to the previous one.", key_display="N"),
+    _key("diff.close", "escape", "close", "Close", "Back to where the diff was opened from."),
+]
+EXPORT: list[BindingType] = [
+    _key("export.write", "ctrl+s", "export", "Export", "Write the file.", priority=True),
+    _key("export.cancel", "escape", "cancel", "Cancel", "Close without exporting."),
+]
 LOAD_ERROR: list[BindingType] = [
     _key("load_error.reload", "r", "app.reload", "Reload", "Load the pipeline again (after fixing the file)."),
     _key("load_error.quit", "q", "app.quit", "Quit", "Quit pipedebug."),
@@ -280,13 +307,19 @@ TABLES: dict[str, list[BindingType]] = {
     "everywhere": APP,
     "main screen": DEBUGGER,
     "timeline": TIMELINE,
+    "graph": GRAPH,
     "breakpoints list": BREAKPOINTS,
     "logs": LOGS,
+    "inspector: documents": DOCUMENTS,
+    "inspector: long text": LONG_STRING,
     "runs browser": RUNS,
     "delete a run": CONFIRM,
     "go to (replay)": SEEK,
     "condition": CONDITION,
     "edit values": EDIT_SOCKETS,
+    "compare": COMPARE,
+    "diff": DIFF,
+    "export": EXPORT,
     "load error": LOAD_ERROR,
 }
 """Where each table of keys applies, as README's keys table names it."""

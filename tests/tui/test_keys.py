@@ -9,13 +9,18 @@ from textual.binding import Binding
 
 from tui import keys
 from tui.app import PipedebugApp
+from tui.screens.compare import CompareScreen
 from tui.screens.condition import ConditionScreen
 from tui.screens.debugger import DebuggerScreen
+from tui.screens.diff import DiffScreen
 from tui.screens.edit_sockets import EditSocketsScreen
+from tui.screens.export import ExportScreen
 from tui.screens.load_error import LoadErrorScreen
 from tui.screens.runs import ConfirmScreen, RunsScreen
 from tui.screens.seek import SeekScreen
 from tui.widgets.breakpoints import BreakpointsPanel
+from tui.widgets.graph import GraphView
+from tui.widgets.inspector import DocumentsView, LongStringView
 from tui.widgets.timeline import TimelineView
 
 ROOT = Path(__file__).parents[2]
@@ -39,6 +44,12 @@ def test_screens_and_widgets_take_their_bindings_from_tui_keys() -> None:
     assert ConditionScreen.BINDINGS is keys.CONDITION
     assert EditSocketsScreen.BINDINGS is keys.EDIT_SOCKETS
     assert LoadErrorScreen.BINDINGS is keys.LOAD_ERROR
+    assert GraphView.BINDINGS is keys.GRAPH
+    assert DocumentsView.BINDINGS is keys.DOCUMENTS
+    assert LongStringView.BINDINGS is keys.LONG_STRING
+    assert CompareScreen.BINDINGS is keys.COMPARE
+    assert DiffScreen.BINDINGS is keys.DIFF
+    assert ExportScreen.BINDINGS is keys.EXPORT
 
 
 def test_readme_keys_table_is_the_bindings() -> None:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -30,6 +30,7 @@ from pipeline.core.scheduler import PipelineRun
 from pipeline.runs.compare import Comparison, Mode, ModeResult, QueryRun, compare_execution
 from pipeline.runs.spans import RunSummary
 from pipeline.runs.store import RunStore
+from tui import keys
 from tui.layout.dag import elide
 from tui.layout.timeline import TimelineModel, format_duration
 from tui.render_compare import totals_table
@@ -155,10 +156,7 @@ class CompareScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", tooltip="Back to the debugger; a comparison still running stops."),
-        Binding("r", "run_again", "Run again", tooltip="Run every query sequentially, then concurrently, again."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.COMPARE
 
     def __init__(
         self,

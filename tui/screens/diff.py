@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 
 from pipeline.runs.diff import RunDiff, VisitDiff, diff_runs
 from pipeline.runs.recording import RecordedRun, RecordingError, read_run
+from tui import keys
 from tui.commands.runs import LISTING_STYLES
 from tui.render_diff import ADDED, REMOVED, timing_table, visit_table
 
@@ -117,11 +118,7 @@ class DiffScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "jump(1)", "Next change", tooltip="Scroll to the next changed component."),
-        Binding("N", "jump(-1)", "Previous change", key_display="N", tooltip="Scroll to the previous one."),
-        Binding("escape", "close", "Close", tooltip="Back to where the diff was opened from."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.DIFF
 
     def __init__(self, a: Path, b: Path) -> None:
         super().__init__()

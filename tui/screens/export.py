@@ -15,7 +15,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
@@ -25,6 +25,7 @@ from pipeline import DefinitionError
 from pipeline.core.events import RunEvent
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.export import ExportFormat, export_text
+from tui import keys
 
 _EXPORT_WORKER = "export"
 
@@ -117,10 +118,7 @@ class ExportScreen(ModalScreen[Path | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "export", "Export", priority=True, tooltip="Write the file."),
-        Binding("escape", "cancel", "Cancel", tooltip="Close without exporting."),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.EXPORT
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ from typing import Any, ClassVar, NamedTuple
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -33,6 +33,7 @@ from textual.widgets.tree import TreeNode
 from pipeline.dataclasses import ByteStream, ChatMessage, Document, ExtractedAnswer, GeneratedAnswer
 from pipeline.runs.haystack_values import HAYSTACK_DATACLASSES, ForeignValue, as_ours
 from pipeline.runs.spans import ComponentSpan
+from tui import keys
 from tui.escapes import safe_line, safe_text
 from tui.layout.timeline import format_duration
 from tui.state.children import ChildSpanRecord
@@ -209,7 +210,7 @@ class DocumentsView(Vertical):
     The table holds the first `DOCUMENTS_SHOWN` documents; `m` (or the button under it) adds `DOCUMENTS_MORE`.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("m", "more", "More documents")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.DOCUMENTS
 
     DEFAULT_CSS = """
     DocumentsView {
@@ -357,10 +358,7 @@ class LongStringView(Vertical):
     """A string longer than `STRING_PART`, shown a part at a time: the editor never holds more than a part, so
     showing a 50 MB reply costs what showing 100 kB does. `m` shows the next part, `M` the previous one."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "part(1)", "Next part"),
-        Binding("M", "part(-1)", "Previous part"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.LONG_STRING
     DEFAULT_CSS = """
     LongStringView {
         height: auto;
