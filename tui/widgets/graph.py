@@ -12,13 +12,14 @@ from typing import ClassVar
 
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from pipeline.runs.spans import ComponentSpan
+from tui import keys
 from tui.layout import Cell, GraphLayout, NodeState
 from tui.layout.dag import Heading, Status
 from tui.messages import ComponentSelected
@@ -145,12 +146,7 @@ class GraphView(ScrollView, can_focus=True):
         "graph--queued",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move('up')", "Select above", show=False),
-        Binding("down", "move('down')", "Select below", show=False),
-        Binding("left", "move('left')", "Select left", show=False),
-        Binding("right", "move('right')", "Select right", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.GRAPH
 
     selected: reactive[str | None] = reactive(None, always_update=True)
 
