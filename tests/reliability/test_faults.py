@@ -266,3 +266,26 @@ def test_pipedebug_run_reports_a_raising_component_in_one_line(tmp_path: Path, r
     assert read_run(recording).status == "failed"
     assert json.loads(recording.read_text().splitlines()[-1])["event"] == "RunFailed"
     assert os.path.getsize(recording) > 0
+
+
+async def test_quitting_the_debugger_during_a_hung_sync_component_exits_promptly(
+    tmp_path: Path, release_hung: None
+) -> None:
+    path = pipeline_yaml(
+        tmp_path,
+        {"src": "Source", "hang": "HangSync"},
+        [("src.value", "hang.value")],
+        metadata={"example_inputs": [{"src": {"value": 1}}]},
+        hang={"seconds": 60},
+    )
+    app = PipedebugApp(path, allowed_modules=[HOSTILE_MODULE], record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: bool(worker_threads()), "the hang to start")
+        await pilot.pause(0.3)
+        quit_at = time.perf_counter()
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not app.is_running, "the app to exit", timeout=STOP_GRACE_SECONDS + 5)
+    assert time.perf_counter() - quit_at < STOP_GRACE_SECONDS + 3
+    assert all(thread.daemon for thread in worker_threads())  # the hung one, abandoned: it cannot hold the exit

@@ -194,7 +194,7 @@ async def watch_run(run: EventStream, components: Sequence[str], console: Consol
         if interrupts > 1:
             _quit_now(board, summary)
         run.cancel()
-        board.note = "Cancelling: sync components finish first (Ctrl-C again to quit now)"
+        board.note = "Cancelling: sync components get 2 s to finish, then are abandoned (Ctrl-C again to quit now)"
         board.refresh()
 
     loop = asyncio.get_running_loop()
