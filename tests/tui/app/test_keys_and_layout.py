@@ -15,7 +15,7 @@ from textual.widgets._footer import FooterKey
 from tests.tui.app.conftest import TOY, screen_text, wait_for, wait_loaded
 from tests.tui.app.test_runs_screen import RunsApp, make_runs
 from tests.tui.app.test_snapshots import app_for, diamond_recording, diamond_yaml, settle
-from tui.app import PipedebugApp
+from tui.app import ActionCommands, PipedebugApp
 from tui.config import load_config
 from tui.screens.compare import CompareScreen
 from tui.screens.runs import RunsScreen
@@ -107,6 +107,8 @@ async def test_a_key_remapped_in_the_config_works_and_the_footer_shows_it(small_
         assert tabs.active == "logs-tab"
         await pilot.press("f2")
         assert tabs.active == "timeline-tab"
+        palette = {title: help_text for title, help_text, _ in ActionCommands(app.screen)._entries()}
+        assert palette["Logs"].endswith("(f3)") and palette["Timeline"].endswith("(f2)")
 
 
 async def test_the_config_sets_the_theme_and_breakpoints_on_components_the_pipeline_has(
