@@ -126,3 +126,27 @@ async def test_pause_and_stop_say_so_at_once(tmp_path: Path) -> None:
         assert debugger.check_action("stop", ()) is False
         await wait_for(pilot, lambda: second.status == "cancelled", "the stop")
         await wait_for(pilot, lambda: "⊘ stopped" in status_line(debugger), "stopped")
+
+
+async def test_reload_never_waits_for_the_run_to_wind_down(tmp_path: Path) -> None:
+    """ctrl+l with a run paused at a breakpoint while a sync component sleeps: the app reloads at once (it awaited
+    the run's end in the key handler, frozen until the component returned)."""
+    pipeline_file = waiting_yaml(
+        tmp_path, {"wait_1": 0.02, "wait_2": 0.02, "wait_3": 5.0, "wait_4": 0.02, "wait_5": 0.02}
+    )
+    app = PipedebugApp(pipeline_file, record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        old = app.debugger
+        old.breakpoints.add("wait_1")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: old.status == "paused", "the breakpoint on wait_1")
+        session = old.session
+        assert session is not None and "wait_3" in session.running
+        began = time.monotonic()
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: app.debugger is not old and app.screen is app.debugger, "the new screen", 1.5)
+        assert time.monotonic() - began < 1.5 and old.controller.tasks  # wait_3 still sleeps: the run winds down
+        await wait_for(pilot, lambda: not old.controller.tasks, "the old run to end in the background")
+        assert session.status == "cancelled" and app.debugger.breakpoints is old.breakpoints
+        await wait_loaded(pilot)
