@@ -240,7 +240,10 @@ class RunController:
             return RunStatus(activity="ready", **common)
         status = session.status
         activity: Activity
-        paused_at = kind = condition_error = error = None
+        paused_at: str | None = None
+        kind: str | None = None
+        condition_error: str | None = None
+        error: str | None = None
         if session.stopping:
             activity = "stopping"
         elif status == "paused" and session.pause_reason is not None:
