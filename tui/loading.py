@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline import DefinitionError
 from pipeline.core.pipeline import PipelineBase
 from pipeline.runs.rebuild import has_placeholders, placeholder_reason, rebuild_pipeline
-from pipeline.runs.recording import RecordedRun, RecordingError, read_run
+from pipeline.runs.recording import RecordedRun, RecordingError, open_run
 from pipeline.runs.secrets import remember
 from tui.layout import GraphLayout, GraphModel, layout
 from tui.options import load_pipeline
@@ -104,7 +104,7 @@ def open_recording(path: Path, allowed_modules: Sequence[str] = ()) -> tuple[Rec
     through the bridge, or, where haystack-ai is missing, drawn from placeholders (the replay works, with a
     note; forks are refused). Blocking: call it from a thread."""
     try:
-        recorded = read_run(path)
+        recorded = open_run(path, check=True)  # every line checked as read_run would, none kept: a replay decodes
         recorded.check_started()
     except RecordingError as error:
         raise LoadError(LoadFailure(str(path), None, str(error))) from error

@@ -314,13 +314,15 @@ def read_run(path: str | Path) -> RecordedRun:
     return RecordedRun(path=path, header=header, events=events, status=status, problems=problems)
 
 
-def open_run(path: str | Path) -> RecordedRun:
+def open_run(path: str | Path, *, check: bool = False) -> RecordedRun:
     """Open a run file without decoding its events: one pass finds where each event line starts, its event class
     and its time; `events` is an `EventFile` that decodes an event when it is asked for. Memory stays in
     proportion to the number of events (about 30 bytes each), never to what they carry, and opening costs a
     fraction of `read_run`. Lines that are not events (damaged, cut off, after the final event) are skipped and
     listed in `problems` as `read_run` does; a line that looks like an event but does not decode raises
-    `RecordingError` (file and line) when it is read. Raises `RecordingError` as `read_run` does."""
+    `RecordingError` (file and line) when it is read. `check`: decode every line once while opening (nothing is
+    kept), so every damaged line is skipped and listed exactly as `read_run` would: opening costs what `read_run`
+    does, in bounded memory, and reading never meets a damaged line. Raises `RecordingError` as `read_run` does."""
     path = Path(path)
     offsets, numbers, times = array("q"), array("l"), array("d")
     kinds = bytearray()
@@ -336,7 +338,8 @@ def open_run(path: str | Path) -> RecordedRun:
                 if raw.endswith(b"\n"):
                     problems.append(Problem(number, "empty line"))
                 continue
-            head = _EVENT_HEAD.match(raw) if raw.endswith(b"\n") else None  # a cut-off last line is decoded
+            # A cut-off last line is decoded, and every line when checking.
+            head = _EVENT_HEAD.match(raw) if raw.endswith(b"\n") and not check else None
             kind = _KIND_OF.get(head[1]) if head is not None else None
             if head is not None and kind is not None:
                 moment = float(head[2])

@@ -166,3 +166,14 @@ def test_a_file_cut_shorter_after_opening_is_named(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:2_000])
     with pytest.raises(RecordingError, match="the file changed since it was opened"):
         recorded.events[300]
+
+
+def test_a_checked_open_skips_every_damaged_line_as_read_run_does(tmp_path: Path) -> None:
+    path = write(tmp_path / "run.jsonl", events(3))
+    lines = path.read_bytes().split(b"\n")
+    lines[4] = lines[4].replace(b'"visit_id":2', b'"visit_id":"two"')
+    path.write_bytes(b"\n".join(lines))
+    checked, read = open_run(path, check=True), read_run(path)
+    assert checked.problems == read.problems
+    assert checked.problems[0].line == 5
+    assert list(checked.events) == list(read.events)
