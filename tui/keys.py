@@ -79,10 +79,10 @@ DEBUGGER: list[BindingType] = [
         show=False,
     ),
     _key("edit_outputs", "e", "edit_outputs", "Edit outputs", "Edit what the paused component hands on."),
-    _replay_key("step_back", "comma", "seek_completion(-1)", "Back", "go back to the previous completion.", show=True),
     _replay_key(
-        "step_forward", "full_stop", "seek_completion(1)", "Forward", "jump to the next completion.", show=True
+        "step_back", "comma", "seek_completion(-1)", "Previous", "go back to the previous completion.", show=True
     ),
+    _replay_key("step_forward", "full_stop", "seek_completion(1)", "Next", "jump to the next completion.", show=True),
     _replay_key("slower", "less_than_sign", "speed(0.5)", "Slower", "half the speed."),
     _replay_key("faster", "greater_than_sign", "speed(2)", "Faster", "twice the speed."),
     _replay_key("to_start", "home", "seek(0)", "To start", "go back to the start, paused."),

@@ -74,3 +74,12 @@ def test_key_labels_and_remapped_keys() -> None:
 
 def test_docs_point_at_the_keys_table() -> None:
     assert "README.md#keys-and-settings" in (ROOT / "docs" / "tui.md").read_text(encoding="utf-8")
+
+
+def test_descriptions_are_unique_where_keys_apply_together() -> None:
+    """The footer and the palette name actions by description: two alike would read as one."""
+    for where, table in keys.TABLES.items():
+        names = [binding.description for binding in table if isinstance(binding, Binding)]
+        assert len(names) == len(set(names)), (where, sorted(name for name in names if names.count(name) > 1))
+    main = [binding.description for binding in [*keys.DEBUGGER, *keys.APP] if isinstance(binding, Binding)]
+    assert len(main) == len(set(main))
