@@ -242,6 +242,13 @@ BREAKPOINTS: list[BindingType] = [
 LOGS: list[BindingType] = [
     _key("logs.search", "slash", "search", "Search logs", "Search the log lines (escape leaves the field)."),
     _key("logs.leave_search", "escape", "leave_search", "Leave search", "Back from the search field.", show=False),
+    _key(
+        "logs.only_selected",
+        "o",
+        "only_selected",
+        "Only selected",
+        "Show only the lines of the component selected in the graph, or every component's again.",
+    ),
 ]
 """The Logs pane's keys (when it has the focus)."""
 

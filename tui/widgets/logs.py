@@ -7,8 +7,8 @@ outside any visit (the app, a component's own threads) are not part of the run: 
 hands them to `submit` from whatever thread produced them, and a timer writes them on the UI side
 (`App.call_from_thread` refuses the app's own thread).
 
-The pane filters by component (a select, or `show_component`) and searches (`/`; escape leaves the field):
-what is shown is rebuilt from the kept lines whenever the filter changes.
+The pane filters by component (a select, `o` for the graph's selection, or `show_component`) and searches (`/`;
+escape leaves the field): what is shown is rebuilt from the kept lines whenever the filter changes.
 """
 
 from __future__ import annotations
@@ -233,6 +233,11 @@ class LogView(Vertical):
         with select.prevent(Select.Changed):
             select.value = ALL if component is None else component
         self._set_filter(component, self.search)
+
+    def action_only_selected(self) -> None:
+        """Show only the lines of the component selected in the graph (the screen's `selected`), or all again."""
+        selected = getattr(self.screen, "selected", None)
+        self.show_component(selected if self.component is None and isinstance(selected, str) else None)
 
     def action_search(self) -> None:
         self.query_one("#logs-search", Input).focus()

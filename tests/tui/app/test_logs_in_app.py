@@ -12,6 +12,7 @@ from pipeline.runs.recording import read_run
 from tests.tui.app.conftest import screen_text, wait_for, wait_loaded
 from tui.app import PipedebugApp
 from tui.layout.timeline import LOG_MARK
+from tui.widgets.graph import GraphView
 from tui.widgets.logs import LogView
 from tui.widgets.timeline import TimelineView
 
@@ -64,6 +65,13 @@ async def test_the_logs_pane_filters_by_component_and_searches(small_waits: Path
         assert all(line.startswith("wait_3 ") for line in log_lines(app))
 
         view.query_one(Select).value = "__all__"
+        await wait_for(pilot, lambda: len(log_lines(app)) == 10, "every line again")
+        app.debugger.query_one(GraphView).select("wait_5")
+        view.query_one(RichLog).focus()
+        await pilot.press("o")  # only the graph's selection
+        await wait_for(pilot, lambda: len(log_lines(app)) == 2, "only wait_5's lines")
+        assert all(line.startswith("wait_5 ") for line in log_lines(app)) and view.query_one(Select).value == "wait_5"
+        await pilot.press("o")
         await wait_for(pilot, lambda: len(log_lines(app)) == 10, "every line again")
         view.query_one(RichLog).focus()
         await pilot.press("slash")
