@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
-from textual.widgets import Input
 
 from pipeline.runs.store import runs_dir
 from tui.config import (
@@ -55,10 +54,7 @@ class DebuggerKeys(Screen[None]):
     async def action_back(self) -> None:
         """From a field or a pane back to the graph; from the graph, close a replay or a fork."""
         if self._away_from_graph():
-            was_input = isinstance(self.focused, Input)
             self.query_one("#graph").focus()
-            if was_input:
-                self.notify("Inputs kept; r runs them.", timeout=1.5)
             return
         if self.closable:
             await self.action_close()
