@@ -153,3 +153,23 @@ async def test_loading_compiles_the_run_plan_so_the_first_run_does_not_on_the_ev
         outputs = [event async for event in run][-1].outputs
     assert compiled == []
     assert outputs == {f"c{COMPONENTS - 1}": {"value": COMPONENTS + 1}}
+
+
+def test_routing_of_a_finished_1000_component_run_builds_the_started_set_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.loading import open_pipeline
+    from tui.state import flow as flow_module
+
+    loaded = open_pipeline(pipeline_file(tmp_path, "fan-out", "AddOne()"))
+    builds = [0]
+    started = flow_module.ControlFlow.started
+
+    def counted(self: flow_module.ControlFlow) -> set[str]:
+        builds[0] += 1
+        return started.fget(self)
+
+    monkeypatch.setattr(flow_module.ControlFlow, "started", property(counted))
+    found = flow_module.routing(loaded.model, flow_module.ControlFlow(), finished=True)
+    assert found.skipped == frozenset()
+    assert builds[0] <= 2, f"the started set was built {builds[0]:,} times for {COMPONENTS} components"

@@ -90,7 +90,8 @@ def _skipped(model: GraphModel, flow: ControlFlow, dead_outputs: set[int]) -> se
     for index, edge in enumerate(model.edges):
         into.setdefault(edge.receiver, []).append(index)
         out_of.setdefault(edge.sender, []).append(edge.receiver)
-    candidates = {node.name for node in model.nodes if node.name not in flow.started and into.get(node.name)}
+    started = flow.started  # a set built per access: once here, not once per component
+    candidates = {node.name for node in model.nodes if node.name not in started and into.get(node.name)}
     while True:
         changed = True
         while changed:
