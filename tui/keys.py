@@ -369,8 +369,37 @@ def keys_table() -> str:
 
 
 def check_config(config: Config) -> None:
-    """Raise `ConfigError` for a binding id or a theme the app does not have, naming the line."""
+    """Raise `ConfigError` for a binding id or a theme the app does not have, or for a remapped key that another
+    action where it applies already answers to (Textual would silently drop one), naming the line."""
     config.check(binding_ids(), BUILTIN_THEMES)
+    for where, table in TABLES.items():
+        scope = [binding for binding in [*table, *([] if table is APP else APP)] if isinstance(binding, Binding)]
+        _check_clashes(config, where, scope)
+
+
+def _key_set(keys: str) -> set[str]:
+    """`"?,ctrl+k"` as Textual names the keys (`question_mark`, `ctrl+k`)."""
+    return {binding.key for binding in Binding.make_bindings([Binding(keys, "")])}
+
+
+def _check_clashes(config: Config, where: str, scope: list[Binding]) -> None:
+    """A remapped binding's keys against every other binding in `scope` (as remapped): pairs that share keys by
+    default (`r` runs, or replays again, whichever applies) are not clashes."""
+    for binding in scope:
+        if binding.id not in config.keys:
+            continue
+        mine = _key_set(config.keys[binding.id])
+        for other in scope:
+            if other is binding or other.id is None:
+                continue
+            theirs = _key_set(current_keys(other, config.keys))
+            shared = mine & theirs - (_key_set(binding.key) & _key_set(other.key))
+            if shared:
+                key = ", ".join(sorted(shared))
+                config.error(
+                    f"keys.{binding.id}",
+                    f"{key} is also {other.id}'s key ({where}); remap {other.id} too, or pick another key",
+                )
 
 
 def apply_config(app: App[Any], config: Config) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from textual.binding import Binding
 
 from tui import keys
 from tui.app import PipedebugApp
+from tui.config import ConfigError, parse_config
 from tui.screens.compare import CompareScreen
 from tui.screens.condition import ConditionScreen
 from tui.screens.debugger import DebuggerScreen
@@ -83,3 +85,24 @@ def test_descriptions_are_unique_where_keys_apply_together() -> None:
         assert len(names) == len(set(names)), (where, sorted(name for name in names if names.count(name) > 1))
     main = [binding.description for binding in [*keys.DEBUGGER, *keys.APP] if isinstance(binding, Binding)]
     assert len(main) == len(set(main))
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ('[keys]\nrun = "f5"\n', "c.toml:2: keys.run: f5 is also resume's key (main screen)"),
+        ('[keys]\ngraph = "ctrl+q"\n', "c.toml:2: keys.graph: ctrl+q is also quit's key (main screen)"),
+        ('[keys]\n"timeline.fit" = "+"\n', "c.toml:2: keys.timeline.fit: plus is also timeline.zoom_in's key"),
+        ('[keys]\nrun = "f5"\nresume = "space,f8"\n', None),  # resume moved away from f5
+        ('[keys]\ntimeline = "l"\nlogs = "t"\n', None),  # swapped
+        ('[keys]\nrun = "r"\n', None),  # r is run's and restart's by default: one applies at a time
+    ],
+)
+def test_a_remapped_key_that_another_action_answers_to_is_an_error(text: str, error: str | None) -> None:
+    config = parse_config(text, Path("c.toml"))
+    if error is None:
+        keys.check_config(config)
+        return
+    with pytest.raises(ConfigError) as caught:
+        keys.check_config(config)
+    assert str(caught.value).startswith(error)
