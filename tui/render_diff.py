@@ -66,9 +66,9 @@ def timing_table(diff: RunDiff) -> Table:
         table.add_row(label, *_timing_cells(timing))
     table.add_section()
     table.add_row("run total", *_timing_cells(diff.total), style="bold")  # pipeline time: pauses, warm-ups apart
-    for label, timing in (("paused (not counted)", diff.paused), ("warm-up (not counted)", diff.warm_up)):
+    for heading, timing in (("paused (not counted)", diff.paused), ("warm-up (not counted)", diff.warm_up)):
         if timing.a or timing.b:
-            table.add_row(label, *_timing_cells(timing), style="dim")
+            table.add_row(heading, *_timing_cells(timing), style="dim")
     return table
 
 

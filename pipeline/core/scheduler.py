@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeGuard
 
 from pipeline.core.errors import (
     PipelineComponentsBlockedError,
@@ -1035,7 +1035,7 @@ class PipelineRun:
             release_hooks()
 
 
-def _succeeded(task: asyncio.Task[_Outcome] | None) -> bool:
+def _succeeded(task: asyncio.Task[_Outcome] | None) -> TypeGuard[asyncio.Task[_Outcome]]:
     """Whether `task` ended with an outcome: not cancelled, not abandoned still running."""
     return task is not None and task.done() and not task.cancelled()
 

@@ -61,9 +61,9 @@ def node_states(
     visits: dict[str, int] = {}
     summary = session.summary if session is not None else None
     ready = summary.ready if summary is not None else {}
-    for span in summary.spans if summary is not None else ():
-        last[span.component] = span
-        visits[span.component] = visits.get(span.component, 0) + 1
+    for visited in summary.spans if summary is not None else ():
+        last[visited.component] = visited
+        visits[visited.component] = visits.get(visited.component, 0) + 1
     paused = None
     if session is not None and session.status == "paused" and session.pause_reason is not None:
         paused = session.pause_reason.component
