@@ -29,7 +29,7 @@ import traceback
 from array import array
 from collections.abc import Callable, Mapping
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
 from pipeline.core.errors import PipelineRuntimeError
 from pipeline.core.events import (
@@ -487,8 +487,8 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
 
 
 def _decode_floats(data: dict[str, Any]) -> list[float]:
-    typecode = {"f4": "f", "f8": "d"}[data["dtype"]]
-    packed = array(typecode)
+    typecodes: dict[str, Literal["f", "d"]] = {"f4": "f", "f8": "d"}
+    packed = array(typecodes[data["dtype"]])
     packed.frombytes(base64.b64decode(data["b64"], validate=True))
     if sys.byteorder == "big":
         packed.byteswap()
