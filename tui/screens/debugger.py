@@ -41,7 +41,7 @@ from tui.state.controller import RunController
 from tui.state.replay import ReplayControl
 from tui.state.session import DebugSession
 from tui.widgets.breakpoints import BreakpointsPanel
-from tui.widgets.fit import ScreenFit
+from tui.widgets.fit import ScreenFit, focus_first
 from tui.widgets.graph import GraphView
 from tui.widgets.inputs_form import InputsError, InputsForm
 from tui.widgets.inspector import Inspector
@@ -343,9 +343,9 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, DebuggerDialogs, Screen[None]
         self.panes.step_visit(self.selected, delta)
 
     def action_focus_inputs(self) -> None:
+        """The first input field; a replay has none: the first thing to focus beside its recorded inputs."""
         fields = self.query("#inputs Input")
-        if fields:
-            fields.first().focus()
+        focus_first(fields.first() if fields else self.query_one("#right"))
 
     def action_resize_columns(self, delta: int) -> None:
         left = self.query_one("#left")

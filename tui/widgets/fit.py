@@ -48,6 +48,14 @@ AREAS = (
 SEPARATOR = " │ "
 
 
+def focus_first(widget: Widget) -> None:
+    """Focus `widget`, or the first focusable widget in it (a pane is a container: its tabs, fields, tables)."""
+    for candidate in [widget, *widget.query("*")]:
+        if isinstance(candidate, Widget) and candidate.focusable:
+            candidate.focus()
+            return
+
+
 def area_of(node: DOMNode | None) -> Area | None:
     """The area a focused widget is in."""
     while node is not None:
@@ -125,11 +133,7 @@ class ScreenFit(Widget):
 
     def _focus_in(self, area: Area) -> None:
         """Give the focus to the area's first focusable widget (the focus keys do the same through the screen)."""
-        container = self.screen.query_one(f"#{area.container}")
-        for widget in container.query("*"):
-            if isinstance(widget, Widget) and widget.focusable:
-                widget.focus()
-                return
+        focus_first(self.screen.query_one(f"#{area.container}"))
 
     def render(self) -> Text:
         width, height = self._fitted or (self.size.width, self.size.height)

@@ -260,3 +260,21 @@ async def test_below_the_minimum_the_screen_says_so_and_recovers_when_resized(sm
         await pilot.pause(0.2)
         assert not app.debugger.has_class("-compact")
         assert all(app.debugger.query_one(name).region.area for name in ("#left", "#right", "#bottom"))
+
+
+@pytest.fixture
+def diamond_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return diamond_recording(tmp_path)
+
+
+async def test_in_a_compact_replay_i_shows_the_recorded_inputs_and_the_inspector(diamond_run: Path) -> None:
+    """A replay has no input fields to focus: `i` still brings its area (recorded inputs, inspector) to the front."""
+    app = PipedebugApp(replay=diamond_run, speed=None, allowed_modules=[TOY], clock=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.debugger.status == "finished", "the end of the replay")
+        await pilot.press("i")
+        await pilot.pause()
+        assert app.debugger.query_one(ScreenFit).area.name == "inspector"
+        assert area_of(app.focused) is not None and area_of(app.focused).name == "inspector"
+        assert "Inputs (recorded)" in screen_text(app)
