@@ -1,7 +1,7 @@
 """Rich renderables for a `RunDiff`: run totals, per-component timing, then each visit whose data changed.
 
 Additions are green and removals red, as in any diff; for timing, slower is red and faster green. Only rich
-here: the same diff data can be laid out side by side by the debugger later.
+here: `pipedebug diff` prints these renderables and the diff screen (tui/screens/diff.py) shows them.
 """
 
 from __future__ import annotations
