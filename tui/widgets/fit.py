@@ -92,10 +92,6 @@ class ScreenFit(Widget):
         self._fit()
 
     @property
-    def compact(self) -> bool:
-        return self.screen.has_class("-compact")
-
-    @property
     def too_small(self) -> bool:
         return self.screen.has_class("-too-small")
 
@@ -128,12 +124,8 @@ class ScreenFit(Widget):
         for start, end, area in self._spans:
             if start <= event.x < end:
                 self._show(area)
-                self._focus_in(area)
+                focus_first(self.screen.query_one(f"#{area.container}"))  # as the area's focus key would
                 return
-
-    def _focus_in(self, area: Area) -> None:
-        """Give the focus to the area's first focusable widget (the focus keys do the same through the screen)."""
-        focus_first(self.screen.query_one(f"#{area.container}"))
 
     def render(self) -> Text:
         width, height = self._fitted or (self.size.width, self.size.height)
@@ -144,9 +136,12 @@ class ScreenFit(Widget):
                 f"{width}x{height}",
                 f", need at least {MINIMUM[0]}x{MINIMUM[1]}",
                 (" (80x24 or more works best). ", "dim"),
-                ("ctrl+q quits.", "dim"),
+                (f"{self._key('quit')} quits.", "dim"),
             )
-        return self._tabs(self.size.width)
+        text, self._spans = self._tabs(short=False)
+        if text.cell_len > self.size.width:
+            text, self._spans = self._tabs(short=True)
+        return text
 
     def _key(self, binding_id: str) -> str:
         """The first key of a binding, as the config may have remapped it."""
@@ -155,18 +150,15 @@ class ScreenFit(Widget):
         binding = next(binding for _, binding in keys.all_bindings() if binding.id == binding_id)
         return self.app.get_key_display(binding.with_key(keys.current_keys(binding, keymap).split(",")[0]))
 
-    def _tabs(self, width: int) -> Text:
-        for short in (False, True):
-            text, spans = Text(" "), []
-            for index, area in enumerate(AREAS):
-                if index:
-                    text.append(SEPARATOR, style="dim")
-                start = len(text)
-                chosen = area is self.area
-                text.append(f" {self._key(area.key)} ", style="bold reverse" if chosen else "bold")
-                text.append(f"{area.short if short else area.label} ", style="reverse" if chosen else "")
-                spans.append((start, len(text), area))
-            if text.cell_len <= width or short:
-                self._spans = spans
-                return text
-        return text
+    def _tabs(self, *, short: bool) -> tuple[Text, list[tuple[int, int, Area]]]:
+        """The tab strip, the chosen area in reverse, and where each tab is."""
+        text, spans = Text(" "), []
+        for index, area in enumerate(AREAS):
+            if index:
+                text.append(SEPARATOR, style="dim")
+            start = len(text)
+            chosen = area is self.area
+            text.append(f" {self._key(area.key)} ", style="bold reverse" if chosen else "bold")
+            text.append(f"{area.short if short else area.label} ", style="reverse" if chosen else "")
+            spans.append((start, len(text), area))
+        return text, spans
