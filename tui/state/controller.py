@@ -76,6 +76,9 @@ class RunStatus:
     condition_error: str | None = None
     error: str | None = None
     duration: float | None = None
+    """The run's pipeline time once it ended (pauses and warm-ups left out: docs/engine.md)."""
+    left_out: float | None = None
+    """Seconds of pauses and warm-ups the ended run's `duration` leaves out (`None`: none)."""
     running: tuple[str, ...] = ()
     queued: tuple[str, ...] = ()
     ready: tuple[str, ...] = ()
@@ -267,6 +270,8 @@ class RunController:
         if status == "failed":
             error = self.run_error or (str(session.error).splitlines()[0] if session.error is not None else None)
         duration = session.summary.duration if self.clock is not None else None
+        wall = session.summary.wall_duration
+        left_out = wall - duration if duration is not None and wall is not None and wall - duration >= 0.005 else None
         return RunStatus(
             activity=activity,
             paused_at=paused_at,
@@ -274,6 +279,7 @@ class RunController:
             condition_error=condition_error,
             error=error or None,
             duration=duration,
+            left_out=left_out,
             running=tuple(session.running) if status != "finished" else (),
             queued=tuple(session.queued),
             ready=tuple(session.summary.ready) if status != "finished" else (),

@@ -76,6 +76,8 @@ def _run_text(status: RunStatus) -> Text:
         text.append(f": {elide(status.error, ERROR_CHARS)}", style="red")
     if status.duration is not None:
         text.append(f" in {status.duration:.2f} s", style="dim")
+        if status.left_out is not None:
+            text.append(f" (+{status.left_out:.2f} s paused or warming up)", style="dim")
     running = status.running
     if running:
         more = f" (+{len(running) - NAMES_SHOWN})" if len(running) > NAMES_SHOWN else ""

@@ -45,6 +45,8 @@ async def test_a_breakpoint_pause_is_not_the_runs_time_and_shows_as_a_band(tmp_p
         await pilot.pause(0.1)
         status = screen_text(app)
         assert f"in {summary.duration:.2f} s" in status and f"in {summary.wall_duration:.2f} s" not in status
+        left_out = summary.wall_duration - summary.duration
+        assert f"(+{left_out:.2f} s paused or warming up)" in status
         path = app.debugger.record_path
     assert path is not None
     recorded = read_run(path)
