@@ -10,6 +10,7 @@ import argparse
 import ipaddress
 import queue
 import sys
+from collections.abc import Callable
 
 from pipeline.runs.otlp_receiver import (
     DEFAULT_HOST,
@@ -78,7 +79,8 @@ def execute(options: argparse.Namespace) -> int:
         quiet_period=options.quiet_period,
     )
     saved: queue.Queue[SavedRun] = queue.Queue()
-    receiver = OtlpReceiver(settings, options.runs_dir, on_run=saved.put, on_problem=_problem)
+    problems = Problems()
+    receiver = OtlpReceiver(settings, options.runs_dir, on_run=saved.put, on_problem=problems)
     if not _is_loopback(options.host):
         _problem(f"listening on {options.host}: any machine that reaches this one can send traces here")
     try:
@@ -86,7 +88,7 @@ def execute(options: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}") from exc
     if config is not None:
-        return open_app(receiver, config)
+        return open_app(receiver, config, problems)
     try:  # from the first line on: whoever read it may press Ctrl-C
         print(
             f"Listening for OTLP/HTTP traces on {receiver.url}; runs go to {receiver.runs_dir}. Ctrl-C stops.",
@@ -109,14 +111,29 @@ def _app_config(path: str | None) -> Config:
     return app_config(path)
 
 
-def open_app(receiver: OtlpReceiver, config: Config | None = None) -> int:
+class Problems:
+    """Where the receiver's problems (rejected requests, dropped traces) go: a warning line on stderr, or, while
+    the app runs, its notifications (Textual owns the terminal then and captures stderr: the line would not show)."""
+
+    def __init__(self) -> None:
+        self.to: Callable[[str], None] = _problem
+
+    def __call__(self, message: str) -> None:
+        self.to(message)
+
+
+def open_app(receiver: OtlpReceiver, config: Config | None = None, problems: Problems | None = None) -> int:
     """The app on the runs browser, showing the receiver's runs as they arrive; the receiver stops when it quits."""
     from tui.app import PipedebugApp  # Textual loads only for the app
 
     try:
         app = PipedebugApp(receiver=receiver, runs_dir=str(receiver.runs_dir), config=config)
+        if problems is not None:
+            problems.to = app.receiver_problem
         app.run()
     finally:
+        if problems is not None:
+            problems.to = _problem
         receiver.stop()
     return app.return_code or 0
 
