@@ -227,10 +227,6 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, DebuggerDialogs, Screen[None]
     def action_stop(self) -> None:
         self.controller.stop()
 
-    async def stop_run(self) -> None:
-        """Stop the run and wait until it ended, nothing left behind: for tests, never a key (keys never wait)."""
-        await self.controller.aclose()
-
     def action_restart(self) -> None:
         self.controller.restart()
 

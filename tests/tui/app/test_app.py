@@ -156,7 +156,7 @@ async def test_stop_cancels_the_run_and_leaves_no_task_or_thread_behind(tmp_path
 
         await pilot.press("x")
         await wait_for(pilot, lambda: session.status == "cancelled", "the run to stop")
-        await app.debugger.stop_run()  # waits for the run worker to end
+        await app.debugger.controller.aclose()  # waits for the run's task to end
         assert not session.summary.spans_of("wait_2") and not session.summary.spans_of("wait_4")
         await wait_for(pilot, lambda: "⊘ stopped" in screen_text(app), "the status bar to say so")
         assert not [task for task in asyncio.all_tasks() if "pipeline" in _code_file(task)]
@@ -164,7 +164,7 @@ async def test_stop_cancels_the_run_and_leaves_no_task_or_thread_behind(tmp_path
 
         await pilot.press("r")  # a stopped run leaves the app ready for the next one
         await wait_for(pilot, lambda: app.debugger.session is not session, "a new run")
-        await app.debugger.stop_run()
+        await app.debugger.controller.aclose()
         await wait_for(pilot, lambda: not _engine_threads(), "the second run's threads to exit")
 
 

@@ -115,7 +115,7 @@ async def test_pause_and_stop_say_so_at_once(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: session.status == "paused", "the pause, once wait_3 finished")
         await wait_for(pilot, lambda: "⏸ paused at wait_3" in status_line(debugger), "paused at wait_3")
 
-        await debugger.stop_run()
+        await debugger.controller.aclose()
         await pilot.press("r")
         await wait_for(pilot, lambda: debugger.session is not session, "a second run")
         second = debugger.session
