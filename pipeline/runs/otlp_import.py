@@ -37,10 +37,13 @@ from pipeline.core.events import (
     ComponentStarted,
     ComponentWarmedUp,
     ExecutionMode,
+    PauseReasonKind,
     RunCancelled,
     RunEvent,
     RunFailed,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 from pipeline.runs.codec import RecordedError, RecordedPipelineError, Unrepresentable
@@ -50,6 +53,12 @@ from pipeline.runs.store import RunStore
 from pipeline.tracing.run_spans import COMPONENT_INPUT, COMPONENT_OUTPUT, COMPONENT_SPAN, COMPONENT_VISITS
 
 SOURCE = "otlp"
+_PAUSE_REASONS: dict[str, PauseReasonKind] = {
+    "breakpoint": "breakpoint",
+    "step": "step",
+    "user": "user",
+    "seek": "seek",
+}
 NANOS = 1_000_000_000
 HAYSTACK_RUN_SPANS = frozenset({"haystack.pipeline.run", "haystack.async_pipeline.run"})
 EXPORT_RUN_SPAN = "pipeline run"
@@ -187,6 +196,8 @@ class _Span:
     """The attributes of the span's last `exception` event, if it recorded one."""
     service: str
     children: list[_Span] = field(default_factory=list)
+    pauses: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    """(time, attributes) of the `paused` events our export puts on its root span."""
 
 
 def _value(value: AnyValue) -> Any:
@@ -227,6 +238,9 @@ def _span(span: Span, service: str) -> _Span:
         status_message=span.status.message,
         exception=_attributes(exceptions[-1].attributes) if exceptions else None,
         service=service,
+        pauses=[
+            (event.time_unix_nano, _attributes(event.attributes)) for event in span.events if event.name == "paused"
+        ],
     )
 
 
@@ -376,6 +390,8 @@ class _Converter:
         ]
         for visit in visits:
             events += self._visit_events(visit, content_traced)
+        if self.ours:
+            events += self._pauses()
         started = RunStarted(
             run_id=self.run_id,
             time=0.0,
@@ -395,6 +411,27 @@ class _Converter:
             content_traced=content_traced,
             warnings=self.warnings,
         )
+
+    def _pauses(self) -> list[RunEvent]:
+        """Our export's pauses (`paused` events on its root span), back as `RunPaused` and `RunResumed`, so the
+        run's pipeline time survives the round trip."""
+        events: list[RunEvent] = []
+        for time_unix_nano, attributes in self.root.pauses:
+            start = self.seconds(time_unix_nano)
+            duration = attributes.get("pipeline.pause.duration_ms")
+            reason = _PAUSE_REASONS.get(str(attributes.get("pipeline.pause.reason")), "user")
+            events.append(
+                RunPaused(
+                    run_id=self.run_id,
+                    time=start,
+                    reason=reason,
+                    component=str(attributes.get("pipeline.pause.component") or ""),
+                    visit_id=_int(attributes.get("pipeline.pause.visit_id"), 0),
+                )
+            )
+            if isinstance(duration, int | float):
+                events.append(RunResumed(run_id=self.run_id, time=start + duration / 1000))
+        return events
 
     def _component_spans(self) -> tuple[list[_Visit], list[_Span]]:
         """The run's visits numbered in start order, and (our export only) its warm-up spans."""

@@ -4,6 +4,7 @@ time the pipeline worked, not the time it stood paused at a breakpoint or warmed
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from pipeline.core.events import (
 from pipeline.runs.compare import critical_path
 from pipeline.runs.diff import diff_runs
 from pipeline.runs.export import PAUSED_TRACK, to_chrome_trace, to_otlp_json
+from pipeline.runs.otlp_import import decode_otlp_payload, runs_from_otlp
 from pipeline.runs.recording import RunRecorder, read_run
 from pipeline.runs.replay import ReplayRun
 from pipeline.runs.spans import RunSummary
@@ -322,3 +324,16 @@ async def test_a_pause_right_after_a_start_holds_that_visit_back_and_counts_as_p
     second = summary.spans_of("second")[0]
     assert second.status == "finished" and second.pauses == []  # it did not run during the pause
     assert summary.duration is not None and summary.duration < 0.25 < PAUSE <= summary.paused_time() + 0.01
+
+
+async def test_our_otlp_export_read_back_keeps_the_pause_and_the_pipeline_time() -> None:
+    paused = await paused_run(two_steps())
+    request = decode_otlp_payload(json.dumps(to_otlp_json(paused)).encode(), "application/json")
+    (imported,) = runs_from_otlp(request)
+    assert [type(event) for event in imported.events].count(RunPaused) == 1
+    original, back = RunSummary.from_events(paused), RunSummary.from_events(imported.events)
+    assert original.duration is not None and back.duration is not None
+    assert back.duration < 0.25 < PAUSE and abs(back.duration - original.duration) < 0.005
+    assert abs(back.paused_time() - original.paused_time()) < 0.005
+    (pause,) = back.pauses
+    assert (pause.reason, pause.component) == ("breakpoint", "first")
