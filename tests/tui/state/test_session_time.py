@@ -91,3 +91,22 @@ async def test_components_waiting_for_a_slot_show_ready_and_those_missing_inputs
     assert states["b"].duration is None and session.running == ["a"]
     await task
     assert session.summary.ready == {}
+
+
+async def test_a_break_before_a_component_holds_its_visit_with_no_timer_and_no_time() -> None:
+    breakpoints = Breakpoints()
+    breakpoints.add("second", when="before")
+    session = DebugSession(chain().events({"first": {"value": 1}}), breakpoints, live=True)
+    task = asyncio.create_task(session.run())
+    await paused_on(session)
+    second = next(span for span in session.summary.spans if span.component == "second")
+    assert second.status == "held" and session.running == [] and session.summary.running == []
+    origin = session.summary.origin
+    assert origin is not None
+    state = node_states(["second"], session, breakpoints, origin + 5.0)["second"]
+    assert (state.status, state.duration) == ("paused", None)  # no timer growing while it has not begun
+    await asyncio.sleep(PAUSE)
+    session.resume()
+    await task
+    assert second.status == "finished" and second.pauses == []
+    assert session.summary.duration is not None and session.summary.duration < 0.25 < PAUSE
