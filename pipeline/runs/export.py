@@ -118,7 +118,7 @@ def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = No
     The run is process 1 (named `process_name`, by default after the run id). Visits are complete events in
     microseconds since the run started, laid on lanes so that overlapping visits never share one: a lane is a
     slot of concurrency, not an OS thread (the thread is in each event's args). Pauses are complete events on a
-    thread of their own, named "paused", after the lanes. Merge runs with `merge_chrome_traces`.
+    thread of their own, named "paused", after the lanes.
     """
     run = _Run(events)
     pid = 1
@@ -181,22 +181,6 @@ def to_chrome_trace(events: Sequence[RunEvent], *, process_name: str | None = No
         **run.times(),
     }
     return {"traceEvents": trace, "displayTimeUnit": "ms", "otherData": {"runs": [info]}}
-
-
-def merge_chrome_traces(traces: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Several exported traces in one, each process renumbered (1, 2, ... in order) so runs never share a pid.
-
-    For side-by-side comparisons, e.g. the same pipeline run sequentially and concurrently.
-    """
-    pids: dict[tuple[int, int], int] = {}
-    events: list[dict[str, Any]] = []
-    runs: list[dict[str, Any]] = []
-    for index, trace in enumerate(traces):
-        for event in trace["traceEvents"]:
-            events.append(event | {"pid": pids.setdefault((index, event["pid"]), len(pids) + 1)})
-        for info in trace["otherData"]["runs"]:
-            runs.append(info | {"pid": pids.setdefault((index, info["pid"]), len(pids) + 1)})
-    return {"traceEvents": events, "displayTimeUnit": "ms", "otherData": {"runs": runs}}
 
 
 def assign_lanes(intervals: Sequence[tuple[float, float]]) -> list[int]:

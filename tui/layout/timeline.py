@@ -372,12 +372,6 @@ class TimelineModel:
         model._index()
         return model
 
-    def child_parent(self, lane: int) -> int:
-        """The component lane a child row belongs to (the lane itself for any other lane)."""
-        while lane in self.child_lanes:
-            lane -= 1
-        return lane
-
     def _index(self) -> None:
         by_lane: list[list[int]] = [[] for _ in self.lanes]
         for index, bar in enumerate(self.bars):

@@ -12,7 +12,7 @@ import pytest
 from pipeline import AsyncPipeline
 from pipeline.components.testing.waiting import AsyncWaitingComponent, WaitingComponent
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunStarted
-from pipeline.runs.export import assign_lanes, merge_chrome_traces, to_chrome_trace, to_mermaid, to_otlp_json
+from pipeline.runs.export import assign_lanes, to_chrome_trace, to_mermaid, to_otlp_json
 from tests.pipeline.toy_components import CountDown, Counter, Fail, LoopEntry, Sleep
 
 TOLERANCE_US = 5_000
@@ -125,27 +125,6 @@ async def test_overlapping_components_get_their_own_lanes(concurrent: list[RunEv
     assert {e["tid"] for e in spans.values()} == {1, 2}  # two branches at most at once: two lanes
     names = {(e["name"], e["tid"]): e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M"}
     assert names == {("process_name", 0): "concurrent", ("thread_name", 1): "lane 1", ("thread_name", 2): "lane 2"}
-
-
-async def test_sequential_and_concurrent_runs_merge_into_one_trace(concurrent: list[RunEvent]) -> None:
-    sequential = await events_of(waiting(), {"user_msg": "Hello"}, concurrency_limit=1)
-
-    trace = merge_chrome_traces(
-        [to_chrome_trace(sequential, process_name="sequential"), to_chrome_trace(concurrent, process_name="concurrent")]
-    )
-
-    assert_trace_event_format(trace)
-    assert_lanes_never_overlap(trace)
-    processes = {e["pid"]: e["args"]["name"] for e in trace["traceEvents"] if e["name"] == "process_name"}
-    assert processes == {1: "sequential", 2: "concurrent"}
-    assert {e["tid"] for e in complete_events(trace, pid=1).values()} == {1}
-    assert {e["tid"] for e in complete_events(trace, pid=2).values()} == {1, 2}
-    assert [(run["pid"], run["run_id"]) for run in trace["otherData"]["runs"]] == [
-        (1, sequential[0].run_id),
-        (2, concurrent[0].run_id),
-    ]
-    assert [e["pid"] for e in trace["traceEvents"] if e["ph"] == "i"] == [1, 2]
-    assert merge_chrome_traces([trace, to_chrome_trace(concurrent)])["otherData"]["runs"][2]["pid"] == 3
 
 
 async def test_failed_visits_carry_the_error_and_cancelled_ones_end_when_cancelled() -> None:
