@@ -52,6 +52,7 @@ async def test_the_debugger_shows_escapes_in_outputs_logs_and_errors_as_text(tmp
         seen.append(screen_text(app))
         logs = "\n".join("".join(s.text for s in strip) for strip in app.debugger.query_one(RichLog).lines)
         seen.append(logs)
+        seen.append(app.export_screenshot())  # what a user saves as SVG
         whole = "\n".join(seen)
         assert not raw_controls(whole), raw_controls(whole)
         assert "\\x1b]52;c;cHduZWQ=" in whole  # shown, as text
