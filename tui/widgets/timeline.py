@@ -322,7 +322,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         self._selected, self._reveal = bar.key, False
         self._scroll_to_bar(bar)
         self._changed()
-        self.post_message(VisitSelected(bar.visit_id, component=self.model.lanes[bar.lane], control=self))
+        self.post_message(VisitSelected(bar.visit_id, component=self.model.lanes[bar.lane], widget=self))
 
     # -- mouse -----------------------------------------------------------------------------------------------
 
@@ -338,7 +338,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             _, _, gutter = self._area()
             if x >= gutter:
                 seconds = max(0.0, (self.scroll_offset.x + x - gutter) * self._scale)
-                self.post_message(TimeSelected(seconds, control=self))
+                self.post_message(TimeSelected(seconds, widget=self))
             return
         bar = self.model.bar_at(x, y, self._viewport(), self.now)
         if bar is not None:
