@@ -59,6 +59,30 @@ def test_a_headless_run_without_embeddings_imports_no_model_library_no_textual_a
     assert not imported(modules, "google.protobuf")  # the OTLP receiver's, imported by `listen` and `traces`
 
 
+def test_the_app_opening_a_pipeline_without_embeddings_imports_no_model_library() -> None:
+    """What the debugger imports and runs to load the routing sample (its warm-ups included), in a fresh process."""
+    code = (
+        "import json, sys\n"
+        "import tui.app\n"
+        "from tui.loading import open_pipeline\n"
+        "loaded = open_pipeline(sys.argv[1])\n"
+        "loaded.pipe.warm_up()\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(REPO / "sample_pipelines" / "routing.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert imported(modules, "textual")  # the app's own
+    assert [name for name in HEAVY if name != "textual" and imported(modules, name)] == []
+
+
 def test_help_imports_no_command_module_nor_the_engine() -> None:
     modules = modules_after("--help")
     assert [name for name in modules if name.startswith("tui.commands.")] == []
