@@ -13,8 +13,10 @@ component really was working then. `wall_duration`, `warm_up_time` and `paused_t
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -163,6 +165,9 @@ class RunSummary:
     _orphans: dict[int, list[ChildRecord]] = field(default_factory=dict, repr=False)
     """Child spans of visits whose start has not been seen yet, attached when it is."""
     _by_component: dict[str, list[ComponentSpan]] = field(default_factory=dict, repr=False)
+    _changes: int = field(default=0, repr=False)
+    """Counts what changed the spans' times or the pauses, so `_idle_pauses` is computed once per change."""
+    _idle_cache: tuple[tuple[int, float | None], list[tuple[float, float]]] | None = field(default=None, repr=False)
     """Each component's visits in order of start (a component runs one visit at a time: also order of end)."""
 
     @classmethod
@@ -194,19 +199,33 @@ class RunSummary:
 
     def pipeline_time(self, time: float) -> float:
         """A time relative to the run's start, on the pipeline's clock: less the warm-ups and idle pauses before it."""
-        excluded = _union([*self.warm_ups.values(), *self._idle_pauses(time)])
-        return time - sum(max(0.0, min(end, time) - start) for start, end in excluded if start < time)
+        return self._clock(time)(time)
 
     def pipeline_spans(self) -> list[ComponentSpan]:
         """Copies of the finished spans with their times on the pipeline's clock (`pipeline_time`): what
         critical paths and comparisons measure, so pauses and warm-ups never show as waits."""
+        clock = self._clock(None)
         return [
-            dataclasses.replace(
-                span, started_at=self.pipeline_time(span.started_at), finished_at=self.pipeline_time(span.finished_at)
-            )
+            dataclasses.replace(span, started_at=clock(span.started_at), finished_at=clock(span.finished_at))
             for span in self.spans
             if span.finished_at is not None
         ]
+
+    def _clock(self, until: float | None) -> Callable[[float], float]:
+        """Relative time -> pipeline time, for times up to `until` (default: the run's end): the excluded
+        stretches are computed once, each time is then placed among them by bisection."""
+        excluded = _union([*self.warm_ups.values(), *self._idle_pauses(until)])
+        starts = [start for start, _ in excluded]
+        before = list(itertools.accumulate((end - start for start, end in excluded), initial=0.0))
+
+        def clock(time: float) -> float:
+            index = bisect.bisect_right(starts, time)  # stretches starting at or before `time`
+            if index == 0:
+                return time
+            start, end = excluded[index - 1]
+            return time - before[index - 1] - (min(end, time) - start)
+
+        return clock
 
     @property
     def pause(self) -> Pause | None:
@@ -229,6 +248,7 @@ class RunSummary:
         span = self._by_visit.get(visit_id)
         if span is None or span.status != "running":
             return None
+        self._changes += 1
         span.status, span.finished_at = "queued", self.relative(finished_at)
         return span
 
@@ -242,7 +262,14 @@ class RunSummary:
         return span
 
     def _idle_pauses(self, until: float | None) -> list[tuple[float, float]]:
-        """The parts of the pauses (up to `until`) when no visit was executing."""
+        """The parts of the pauses (up to `until`) when no visit was executing; kept until an event changes the
+        run, as a display asks for the durations on every frame."""
+        key = (self._changes, until)
+        if self._idle_cache is None or self._idle_cache[0] != key:
+            self._idle_cache = (key, self._find_idle_pauses(until))
+        return self._idle_cache[1]
+
+    def _find_idle_pauses(self, until: float | None) -> list[tuple[float, float]]:
         limit = until if until is not None else self.ended_at
         pauses = []
         for pause in self.pauses:
@@ -282,6 +309,7 @@ class RunSummary:
 
     def apply(self, event: RunEvent) -> ComponentSpan | None:
         """Fold one event in; return the span it created or changed, if any."""
+        self._changes += 1
         if isinstance(event, RunStarted):
             self.run_id, self.origin, self.wall_time = event.run_id, event.time, event.wall_time
             self.inputs, self.status = event.inputs, "running"
