@@ -130,10 +130,6 @@ class ComponentSpan:
     def duration(self) -> float | None:
         return None if self.finished_at is None else self.finished_at - self.started_at
 
-    @property
-    def state(self) -> SpanStatus:
-        return self.status
-
 
 @dataclass(slots=True)
 class RunSummary:

@@ -154,7 +154,7 @@ def test_the_record_holds_inputs_outputs_replacements_and_reuse() -> None:
     summary.apply(finished(1, "a", 10.0, 10.0))
     record = summary.span(1)
     assert record is not None
-    assert (record.inputs, record.outputs, record.reused, record.state) == ({"v": 1}, {"value": 2}, True, "finished")
+    assert (record.inputs, record.outputs, record.reused, record.status) == ({"v": 1}, {"value": 2}, True, "finished")
     assert summary.replace_outputs(1, {"value": 9}) is record
     assert (record.outputs, record.original_outputs) == ({"value": 9}, {"value": 2})
 
