@@ -15,6 +15,7 @@ from pipeline.core.errors import DefinitionError
 KeyPath = tuple[str | int, ...]
 
 
+# The base is chosen at import time (libyaml's dumper where installed), which mypy cannot follow.
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     """The safe dumper (libyaml's when installed: ten times faster), writing multi-line strings (prompt
     templates) as readable `|` blocks."""

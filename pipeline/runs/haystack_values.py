@@ -93,7 +93,7 @@ def _haystack_dataclasses() -> ModuleType | None:
         return None
 
 
-def haystack_class(type_path: str) -> type | None:
+def haystack_class(type_path: str) -> type[Any] | None:
     """The class a known Haystack type path names, or None where haystack-ai is not importable (or the path is
     not one of `HAYSTACK_DATACLASSES`: a recording never makes us import anything else)."""
     name = HAYSTACK_DATACLASSES.get(type_path)
@@ -109,7 +109,7 @@ def from_haystack_dict(type_path: str, data: Any) -> Any:
         known = type_path in HAYSTACK_DATACLASSES
         return ForeignValue(type_path, data, NOT_INSTALLED if known else "not a known Haystack type: shown as data")
     try:
-        return cls.from_dict(data)  # type: ignore[attr-defined]
+        return cls.from_dict(data)
     except Exception as exc:  # a layout from another Haystack version: still shown, never a lost event
         return ForeignValue(type_path, data, f"{type(exc).__name__} rebuilding it: shown as data")
 

@@ -143,9 +143,10 @@ def _parse_content_parts(content: str, start_tag: str, end_tag: str) -> list[Cha
 def _build_message(parts: list[ChatMessageContentT], role: str, meta: dict[str, Any], name: str | None) -> ChatMessage:
     """The message the parts make for `role`, refusing parts that role cannot carry."""
     if role == "user":
-        if not all(isinstance(part, TextContent) for part in parts):
+        text_parts = [part for part in parts if isinstance(part, TextContent)]
+        if len(text_parts) != len(parts):
             raise ValueError("User message must contain only TextContent, string, ImageContent or FileContent parts.")
-        return ChatMessage.from_user(meta=meta, name=name, content_parts=parts)  # type: ignore[arg-type]
+        return ChatMessage.from_user(meta=meta, name=name, content_parts=text_parts)
     if role == "system":
         if not isinstance(parts[0], TextContent):
             raise ValueError("System message must contain a text part.")

@@ -24,6 +24,7 @@ class BranchJoiner:
         :param type_: the type of the value, in and out (`int`, `list[ChatMessage]`, ...).
         """
         self.type_ = type_
+        # A socket type made at run time from `type_`: mypy only knows types written in the code.
         component.set_input_types(self, value=GreedyVariadic[type_])  # type: ignore[valid-type]
         component.set_output_types(self, value=type_)
 

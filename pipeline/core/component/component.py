@@ -132,7 +132,7 @@ class _ComponentDecorator:
             raise ComponentError(f"@component decorates classes, not {cls!r}.")
         _check_run_methods(cls)
         _record_init_parameters(cls)
-        cls.__pipeline_component__ = True  # type: ignore[attr-defined]
+        cls.__pipeline_component__ = True  # type: ignore[attr-defined]  # the mark is_component() looks for
         return cls
 
     def output_types(self, **types: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -441,7 +441,9 @@ class InMemoryDocumentStore:
     def _document_vectors(documents: list[Document]) -> np.ndarray:
         """The documents' embeddings as a float64 matrix; a clear ValueError if they are not numbers or differ
         in dimension."""
-        by_dimension = {len(document.embedding): document.id for document in documents}  # type: ignore[arg-type]
+        by_dimension = {
+            len(embedding): document.id for document in documents if (embedding := document.embedding) is not None
+        }
         if len(by_dimension) > 1:
             described = ", ".join(f"{size} (e.g. {doc_id!r})" for size, doc_id in sorted(by_dimension.items()))
             raise ValueError(f"The documents' embeddings differ in dimension: {described}; nothing was written.")
