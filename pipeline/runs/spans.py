@@ -125,6 +125,8 @@ class ComponentSpan:
     """The run's pauses while this visit was in flight: it kept running through them."""
     children: list[ChildRecord] = field(default_factory=list)
     """Spans of other services under the visit, in order of start (a run imported from OpenTelemetry)."""
+    ready_at: float | None = None
+    """When the component was ready to run, if it had to wait for a concurrency slot or its turn (`ComponentReady`)."""
 
     @property
     def duration(self) -> float | None:
@@ -317,7 +319,7 @@ class RunSummary:
                 self.ready[event.component] = (self.relative(event.time), event.reason)
                 return None
             case ComponentStarted():
-                self.ready.pop(event.component, None)
+                waited = self.ready.pop(event.component, None)
                 span = ComponentSpan(
                     component=event.component,
                     visit=event.visit,
@@ -328,6 +330,7 @@ class RunSummary:
                     thread=None,
                     inputs=event.inputs,
                     reused=event.reused,
+                    ready_at=None if waited is None else waited[0],
                 )
                 self._add(span)
                 return span

@@ -9,6 +9,9 @@ costs what is on screen, not what the run holds (10,000 spans render a 120x40 fr
 header row with its title. Visit ids are only unique within a run, so a bar is named by its `VisitKey`,
 (group, visit id); a single run is group 0.
 
+A visit whose component had its inputs but waited for a concurrency slot or its turn (`ComponentReady`) is led
+up to by a dotted line (`┄`) from when it was ready: waiting is neither running nor missing inputs.
+
 The run's pauses (`RunPaused`..`RunResumed`) shade every lane's empty cells with a band (`┊`): the axis stays
 real time, so bars keep their true places, and the band shows which stretch was not pipeline time. A replay's
 `playhead` is drawn as a column (`│`) across the lanes, over empty cells.
@@ -56,6 +59,9 @@ CHILD_LANE = "↳"
 """The label of a child row, under its component's name."""
 MAX_CHILD_ROWS = 3
 """Child rows per component at most; more overlapping calls share the last one."""
+WAITING = "┄"
+"""Leads up to a visit's bar from when its component was ready to run but waited for a concurrency slot or its
+turn (and runs on to now for one still waiting)."""
 PAUSED = "┊"
 """Shades the empty cells of every lane while the run stood paused (at a breakpoint, a step, a pause)."""
 PLAYHEAD = "│"
@@ -198,6 +204,8 @@ class TimelineModel:
     """(start, end) of each pause on the axis; `None`: still paused (reaches `now`, else the model's end)."""
     playhead: float | None = None
     """A replay's current time on the axis, drawn as a column; `None` draws none."""
+    waits: tuple[tuple[int, float, float | None], ...] = ()
+    """(lane, ready, started) of each wait for a slot or a turn; `None`: still waiting (reaches `now`)."""
     logs: tuple[tuple[int, float, bool], ...] = ()
     """(lane, time, loud) where a component logged: a mark on its lane (`with_logs`)."""
     _by_lane: list[list[int]] = field(default_factory=list, repr=False, compare=False)
@@ -281,6 +289,7 @@ class TimelineModel:
         bars: list[Bar] = []
         warm_ups: list[tuple[int, float, float]] = []
         pauses: list[tuple[float, float | None]] = []
+        waits: list[tuple[int, float, float | None]] = []
         critical: set[VisitKey] = set()
         end = until
         for group, (title, summary, offset) in enumerate(groups):
@@ -299,6 +308,15 @@ class TimelineModel:
                     finish = start
                 bars.append(Bar(span.visit_id, lane, start, finish, span.status, group, span.visit))
                 end = max(end, start if finish is None else finish)
+                if span.ready_at is not None:
+                    waits.append((lane, offset + span.ready_at, start))
+            for component, (since, _) in summary.ready.items():
+                lane = lane_of.get(component)
+                if lane is None:
+                    lane = lane_of[component] = len(lanes)
+                    lanes.append(component)
+                waits.append((lane, offset + since, None))
+                end = max(end, offset + since)
             for component, (started, finished) in summary.warm_ups.items():
                 lane = lane_of.get(component)
                 if lane is None:  # warmed up, never ran (yet)
@@ -313,7 +331,16 @@ class TimelineModel:
                 end = max(end, offset + summary.ended_at)
             if links is not None:
                 critical.update((group, visit_id) for visit_id in _critical_visits(summary, links))
-        model = cls(lanes, bars, end, frozenset(critical), frozenset(headers), tuple(warm_ups), pauses=tuple(pauses))
+        model = cls(
+            lanes,
+            bars,
+            end,
+            frozenset(critical),
+            frozenset(headers),
+            tuple(warm_ups),
+            pauses=tuple(pauses),
+            waits=tuple(waits),
+        )
         model._index()
         return model
 
@@ -368,6 +395,7 @@ class TimelineModel:
             frozenset(child_lanes),
             self.pauses,
             self.playhead,
+            waits=tuple((new_lane[lane], ready, started) for lane, ready, started in self.waits),
         )
         model._index()
         return model
@@ -486,6 +514,9 @@ class TimelineModel:
         warm_ups: dict[int, list[tuple[float, float]]] = {}
         for lane, started, finished in self.warm_ups:
             warm_ups.setdefault(lane, []).append((started, finished))
+        waits: dict[int, list[tuple[float, float]]] = {}
+        for lane, ready, began in self.waits:
+            waits.setdefault(lane, []).append((ready, running_end if began is None else began))
         children: dict[int, list[ChildBar]] = {}
         if self.child_lanes:
             for child in self.children:
@@ -508,6 +539,11 @@ class TimelineModel:
                 x0 = max(0, math.floor((started - offset) / scale))
                 x1 = min(area, math.ceil((finished - offset) / scale))
                 shaded[x0:x1] = [True] * max(0, x1 - x0)
+            waited = [False] * area
+            for ready, started in waits.get(lane, ()):
+                x0 = max(0, math.floor((ready - offset) / scale))
+                x1 = min(area, math.ceil((started - offset) / scale))
+                waited[x0:x1] = [True] * max(0, x1 - x0)
             on_path: list[Bar] = []
             chosen: list[Bar] = []
             plain: list[Bar] = []
@@ -540,10 +576,12 @@ class TimelineModel:
                 if x == head
                 else Cell(WARM_UP, "warmup")
                 if warm
+                else Cell(WAITING, "waiting")
+                if wait
                 else Cell(PAUSED, "paused")
                 if pause
                 else BLANK
-                for x, (e, s, warm, pause) in enumerate(zip(eighths, styles, shaded, paused, strict=True))
+                for x, (e, s, warm, wait, pause) in enumerate(zip(eighths, styles, shaded, waited, paused, strict=True))
             )
             if lane in logs:
                 _mark_logs(row, logs[lane], gutter, area, offset, scale, styles)

@@ -29,6 +29,7 @@ from tui.layout.timeline import (
     CHILD_FULL,
     PAUSED,
     VISIT_MARK,
+    WAITING,
     WARM_UP,
     Bar,
     ChildBar,
@@ -77,6 +78,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
     TimelineView > .timeline--bar-selected { color: $foreground; text-style: bold; }
     TimelineView > .timeline--warmup { color: $text-muted; }
     TimelineView > .timeline--paused { color: $secondary 60%; }
+    TimelineView > .timeline--waiting { color: $text-muted; }
     TimelineView > .timeline--playhead { color: $accent; text-style: bold; }
     TimelineView > .timeline--bar-queued { color: $warning 60%; }
     TimelineView > .timeline--bar-queued-visit { color: auto 90%; background: $warning 60%; }
@@ -109,6 +111,7 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         "timeline--bar-selected",
         "timeline--warmup",
         "timeline--paused",
+        "timeline--waiting",
         "timeline--playhead",
         "timeline--bar-queued",
         "timeline--bar-queued-visit",
@@ -451,6 +454,10 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
             subtitle.append(" · ")
             subtitle.append(PAUSED, self.get_component_rich_style("timeline--paused", partial=True))
             subtitle.append(" paused")
+        if self.model.waits:
+            subtitle.append(" · ")
+            subtitle.append(WAITING, self.get_component_rich_style("timeline--waiting", partial=True))
+            subtitle.append(" ready, waiting for a slot")
         if subtitle != self._subtitle:
             self._subtitle = self.border_subtitle = subtitle
 

@@ -39,6 +39,10 @@ async def test_components_beyond_the_concurrency_limit_are_ready_not_running() -
     assert all(len(running) <= 1 for _, running in seen)
     assert all(not (waiting & set(running)) for waiting, running in seen)
     assert summary.ready == {} and summary.status == "finished"
+    a, b, c = (summary.spans_of(name)[0] for name in ("a", "b", "c"))
+    assert a.ready_at is None  # it started at once
+    for waited in (b, c):  # the record keeps when they were ready: the wait before each bar
+        assert waited.ready_at is not None and waited.ready_at < waited.started_at
 
 
 async def test_a_component_waiting_for_its_inputs_is_not_ready() -> None:

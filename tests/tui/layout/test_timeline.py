@@ -13,7 +13,16 @@ from pipeline.components.testing.waiting import AsyncWaitingComponent
 from pipeline.runs.spans import ComponentSpan, Pause, RunSummary
 from tests.pipeline.toy_components import CountDown, LoopEntry
 from tui.layout.dag import Cell
-from tui.layout.timeline import BLOCKS, PAUSED, PLAYHEAD, PLAYHEAD_MARK, TimelineModel, format_duration, time_ticks
+from tui.layout.timeline import (
+    BLOCKS,
+    PAUSED,
+    PLAYHEAD,
+    PLAYHEAD_MARK,
+    WAITING,
+    TimelineModel,
+    format_duration,
+    time_ticks,
+)
 
 UNIT_SECONDS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
 SCALE = 2**-10
@@ -468,3 +477,20 @@ def test_a_pause_going_on_shows_at_once() -> None:
     row = model.render((0.0, 0, 0.25, 12, 2))[1]
     assert [cell.char for cell in row].count(PAUSED) == 1  # the clock has not moved on: one column, not none
     assert [cell.char for cell in model.render((0.0, 0, 0.25, 12, 2), now=1.5)[1]].count(PAUSED) == 2
+
+
+def test_a_wait_for_a_slot_leads_up_to_the_bar_and_one_going_on_reaches_now() -> None:
+    summary = summary_of([("a", 0.0, 2.0), ("b", 2.0, 3.0)], ended_at=3.0)
+    summary.spans[1].ready_at = 0.0  # b was ready at once, and waited for a's slot
+    model = TimelineModel.from_summary(summary)
+    rows = model.render((0.0, 0, 1.0, 6, 3))
+    gutter = model.gutter_width(6)
+    assert "".join(cell.char for cell in rows[2][gutter:]).rstrip() == WAITING * 2 + "█"
+    assert {cell.style for cell in rows[2][gutter : gutter + 2]} == {"waiting"}
+    waiting = summary_of([("a", 0.0, None)])
+    waiting.ready["b"] = (0.5, "limit")
+    live = TimelineModel.from_summary(waiting)
+    lane = live.lanes.index("b")
+    row = live.render((0.0, 0, 1.0, 8, 3), now=3.0)[1 + lane]
+    assert [cell.char for cell in row].count(WAITING) == 3  # from 0.5 s to now, not running, no bar
+    assert not any(bar.lane == lane for bar in live.bars)
