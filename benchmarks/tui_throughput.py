@@ -2,8 +2,8 @@
 
 Run from the repository root: `python -m benchmarks.tui_throughput [--quick]`. The graph is one source feeding
 500 components that all feed one `Variadic` sum. `headless` times `await pipe.run_async(data)`; `app` times the
-same run started in the debugger (headless Textual at 120x40, not recording) from `start_run` until its run
-worker has ended, while the screen redraws at 30 Hz; `overhead` is the difference. Best of N runs each, for
+same run started in the debugger (headless Textual at 120x40, not recording) from `start_run` until its run's
+task has ended, while the screen redraws at 30 Hz; `overhead` is the difference. Best of N runs each, for
 trivial async components (tasks on the loop), trivial sync ones (worker threads), and async ones that each
 sleep 2 ms (so the run lasts about 250 ms at the default concurrency of 4). The process exits with 1 if the
 app's ratio to headless exceeds the target in any case.
@@ -76,8 +76,7 @@ async def with_app(source: Path, repeats: int) -> float:
             gc.collect()
             started = time.perf_counter()
             debugger.start_run({"source": {"value": 1}})
-            (worker,) = [worker for worker in app.workers if worker.group == "run" and not worker.is_finished]
-            await worker.wait()
+            await asyncio.wait(debugger.controller.tasks)  # the run's task, driven by the screen's controller
             times.append(time.perf_counter() - started)
             assert debugger.status == "finished", debugger.status
             await pilot.pause(0.5)  # the app redraws the ended run: start the next one from a quiet screen
