@@ -25,6 +25,8 @@ COMPACT_BELOW = (100, 32)
 """Width or height under which the panes become tabs (a terminal's usual 80x24 is compact)."""
 MINIMUM = (60, 16)
 """Width and height under which the app only says the terminal is too small."""
+FOOTER_COMPACT_BELOW = 140
+"""Width under which the footer packs its keys closer: at 120 columns a replay's keys, ctrl+q's included, fit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class ScreenFit(Widget):
         self.screen.set_class(compact, "-compact")
         self.screen.set_class(width < MINIMUM[0] or height < MINIMUM[1], "-too-small")
         for footer in self.screen.query(Footer):
-            footer.compact = compact  # less space between keys: more of them fit
+            footer.compact = width < FOOTER_COMPACT_BELOW  # less space between keys: more of them fit
         self.refresh()
 
     def _follow_focus(self, focused: Widget | None) -> None:
