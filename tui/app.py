@@ -271,6 +271,8 @@ class PipedebugApp(App[None]):
         def start() -> None:
             screen.set_progress(None)
             screen.set_pipeline(message.loaded)
+            if message.in_base:  # `pipedebug replay`: the config's breakpoints, as for a pipeline opened to run
+                screen.add_config_breakpoints(self.config)
             screen.set_replay(message.recorded, self.speed)
 
         screen.call_after_refresh(start)

@@ -278,3 +278,14 @@ async def test_in_a_compact_replay_i_shows_the_recorded_inputs_and_the_inspector
         assert app.debugger.query_one(ScreenFit).area.name == "inspector"
         assert area_of(app.focused) is not None and area_of(app.focused).name == "inspector"
         assert "Inputs (recorded)" in screen_text(app)
+
+
+async def test_a_replay_stops_at_the_configs_breakpoints(diamond_run: Path, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[breakpoints]]\ncomponent = "slow"\n')
+    app = PipedebugApp(replay=diamond_run, speed=None, allowed_modules=[TOY], clock=None, config=load_config(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.debugger.status == "paused", "the replay to stop at the breakpoint")
+        session = app.debugger.session
+        assert session is not None and session.pause_reason is not None
+        assert session.pause_reason.component == "slow"
