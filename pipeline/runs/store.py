@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from pipeline.core.events import EventStream
-from pipeline.runs.recording import Parent, RecordingError, RunHeader, RunRecorder, read_header
+from pipeline.runs.recording import Parent, RecordingError, RunHeader, RunRecorder, read_header, read_run
+from pipeline.runs.spans import RunSummary
 
 if TYPE_CHECKING:
     from pipeline.core.pipeline import PipelineBase
@@ -54,6 +55,7 @@ class RunInfo:
     status: str
     """finished, failed, cancelled, interrupted (no final event), or unreadable (bad header)."""
     duration: float | None
+    """Pipeline time (pauses and warm-ups left out, see `RunSummary.duration`), up to the last event."""
     events: int
     """Event lines in the file (damaged ones included: a listing does not decode every line)."""
     problem: str | None = None
@@ -232,10 +234,12 @@ def _unreadable(path: Path, exc: OSError | RecordingError) -> RunInfo:
 
 def _scan_events(path: Path) -> tuple[str, float | None, int]:
     """Status, duration and the number of event lines, from one pass over the file a line at a time: only the
-    first event and the last few lines are decoded. Raises OSError."""
+    first event and the last few lines are decoded, unless the run paused or warmed up (then its pipeline time
+    needs the whole run: `_pipeline_time`). Raises OSError."""
     first: dict[str, Any] | None = None
     tail: deque[bytes] = deque(maxlen=TAIL_LINES)
     count = 0
+    time_apart = False
     with path.open("rb") as file:
         file.readline()  # the header
         for line in file:
@@ -244,13 +248,32 @@ def _scan_events(path: Path) -> tuple[str, float | None, int]:
             count += 1
             if count == 1:
                 first = _event_line(line)
+            elif not time_apart:
+                time_apart = any(name in line[:_EVENT_HEAD] for name in _TIME_APART)
             tail.append(line)
     last = next((event for line in reversed(tail) if (event := _event_line(line)) is not None), None)
     status = _ENDINGS.get(last["event"], "interrupted") if last is not None else "interrupted"
     duration = None
     if first is not None and last is not None and first["event"] == "RunStarted":
         duration = last["time"] - first["time"]
+        if time_apart:
+            duration = _pipeline_time(path, duration)
     return status, duration, count
+
+
+_TIME_APART = (b'"RunPaused"', b'"ComponentWarmedUp"')
+"""Events that mean a run's wall time holds more than its pipeline time."""
+_EVENT_HEAD = 40
+"""Bytes at the start of an event line that hold its class name (`{"event":"RunPaused",...`)."""
+
+
+def _pipeline_time(path: Path, wall: float) -> float:
+    """The pipeline time of the run in `path` whose events span `wall` seconds; `wall` if it cannot be read."""
+    try:
+        summary = RunSummary.from_events(read_run(path).events)
+    except (RecordingError, ValueError):
+        return wall
+    return summary.pipeline_time(wall)
 
 
 def _valid_entry(entry: Any) -> TypeGuard[list[Any]]:

@@ -28,6 +28,7 @@ from pipeline.runs.otlp_import import decode_otlp_payload, runs_from_otlp
 from pipeline.runs.recording import RunRecorder, read_run
 from pipeline.runs.replay import ReplayRun
 from pipeline.runs.spans import RunSummary
+from pipeline.runs.store import RunStore
 from tests.pipeline.toy_components import AddOne, BlockingSleep, Sleep
 
 PAUSE = 0.5
@@ -337,3 +338,16 @@ async def test_our_otlp_export_read_back_keeps_the_pause_and_the_pipeline_time()
     assert abs(back.paused_time() - original.paused_time()) < 0.005
     (pause,) = back.pauses
     assert (pause.reason, pause.component) == ("breakpoint", "first")
+
+
+async def test_the_runs_listing_gives_the_pipeline_time_of_a_paused_run(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    pipe = two_steps()
+    await paused_run(pipe, lambda run: store.record(run, pipeline_name="paused"))
+    async with store.record(pipe.events({"first": {"value": 1}}), pipeline_name="straight") as recorder:
+        async for _ in recorder:
+            pass
+    durations = {run.pipeline_name: run.duration for run in store.runs()}
+    assert durations["paused"] is not None and durations["straight"] is not None
+    assert durations["paused"] < 0.25 < PAUSE  # not the wall time
+    assert {run.pipeline_name: run.duration for run in store.runs()} == durations  # from the index this time
