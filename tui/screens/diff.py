@@ -57,8 +57,9 @@ def run_heading(diff: LoadedDiff) -> Table:
     grid = Table.grid(padding=(0, 2))
     for _ in range(6):
         grid.add_column(no_wrap=True)
-    for side, run in (("a", diff.a), ("b", diff.b)):
-        duration = "" if run.duration is None else f"{run.duration * 1000:.1f} ms"
+    for side, run, total in (("a", diff.a, diff.diff.total.a), ("b", diff.b, diff.diff.total.b)):
+        seconds = total if total is not None else run.duration  # pipeline time; an unfinished run: its events' span
+        duration = "" if seconds is None else f"{seconds * 1000:.1f} ms"
         grid.add_row(
             Text(side, style=f"bold {REMOVED if side == 'a' else ADDED}"),
             Text(run.header.pipeline_name, style="bold"),
