@@ -163,10 +163,10 @@ class RunSummary:
     _orphans: dict[int, list[ChildRecord]] = field(default_factory=dict, repr=False)
     """Child spans of visits whose start has not been seen yet, attached when it is."""
     _by_component: dict[str, list[ComponentSpan]] = field(default_factory=dict, repr=False)
+    """Each component's visits in order of start (a component runs one visit at a time: also order of end)."""
     _changes: int = field(default=0, repr=False)
     """Counts what changed the spans' times or the pauses, so `_idle_pauses` is computed once per change."""
     _idle_cache: tuple[tuple[int, float | None], list[tuple[float, float]]] | None = field(default=None, repr=False)
-    """Each component's visits in order of start (a component runs one visit at a time: also order of end)."""
 
     @classmethod
     def from_events(cls, events: Iterable[RunEvent]) -> RunSummary:
