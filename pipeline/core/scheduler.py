@@ -1008,7 +1008,11 @@ class PipelineRun:
             if visit.task is not None and visit.node.is_async:
                 visit.task.cancel()
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            try:
+                _, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            except asyncio.CancelledError:  # the stop itself cancelled (an app quitting): no thread may outlive it
+                self._shutdown_executor()
+                raise
             for task in pending:
                 task.cancel()  # the waiting task ends; a thread goes on until its component returns
                 logger.warning(

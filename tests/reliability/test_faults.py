@@ -242,8 +242,6 @@ async def test_x_stops_a_hung_sync_component_the_loop_never_stalls_and_the_app_e
         monitor.cancel()
         assert max(lags) < 0.2, f"the event loop stalled {max(lags):.2f} s during the stop"
         assert time.perf_counter() - stopped < STOP_GRACE_SECONDS + 2
-        text = screen_text(app)
-        assert "cancelled" in text
     assert not app.is_running
 
 
@@ -297,3 +295,8 @@ async def test_quitting_the_debugger_during_a_hung_sync_component_exits_promptly
         await wait_for(pilot, lambda: not app.is_running, "the app to exit", timeout=STOP_GRACE_SECONDS + 5)
     assert time.perf_counter() - quit_at < STOP_GRACE_SECONDS + 3
     assert all(thread.daemon for thread in worker_threads())  # the hung one, abandoned: it cannot hold the exit
+    components.RELEASE.set()
+    deadline = time.monotonic() + 3
+    while worker_threads() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not worker_threads()  # once the component returns, its thread ends: the pool was shut down on the quit
