@@ -88,12 +88,14 @@ def _bounded_chunks(chunks: Iterable[Any]) -> Iterator[Any]:
         yield chunk
 
 
-def _bounded_concat(chunks: Iterable[Any]) -> str:
+def _bounded_concat(chunks: Iterable[Any], /) -> str:
+    """`"".join` (jinja2's concat, positional as it is), with the size check."""
     return "".join(_bounded_chunks(chunks))
 
 
-def _bounded_native_concat(chunks: Iterable[Any]) -> Any:
-    return native_concat(_bounded_chunks(chunks))
+def _bounded_native_concat(values: Iterable[Any]) -> Any:
+    """`native_concat`, with the size check; `values` named as jinja2's own, which it replaces."""
+    return native_concat(_bounded_chunks(values))
 
 
 class BoundedSandbox(SandboxedEnvironment):
