@@ -31,8 +31,10 @@ async def test_live_bars_while_paused_and_the_critical_path_once_ended(tmp_path:
         # wait_3 and wait_5 finish while the run is paused on wait_1's completion: queued, not running on
         await wait_for(
             pilot,
-            lambda: {timeline.model.lanes[bar.lane]: bar.status for bar in timeline.model.bars}
-            == {"wait_1": "finished", "wait_3": "queued", "wait_5": "queued"},
+            lambda: (
+                {timeline.model.lanes[bar.lane]: bar.status for bar in timeline.model.bars}
+                == {"wait_1": "finished", "wait_3": "queued", "wait_5": "queued"}
+            ),
             "the completions queued while paused",
         )
         bars = {timeline.model.lanes[bar.lane]: bar for bar in timeline.model.bars}
