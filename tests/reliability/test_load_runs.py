@@ -4,14 +4,18 @@ right when files are added, changed or deleted behind its back or the index is d
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
+from textual.app import App
+from textual.widgets import DataTable
 
 from pipeline.core.events import ComponentFinished, ComponentStarted, RunEvent, RunFinished, RunStarted
 from pipeline.runs import store as store_module
 from pipeline.runs.recording import EventList, RunRecorder
 from pipeline.runs.store import INDEX_NAME, RunStore
+from tui.screens.runs import RunsScreen
 
 RUNS = 500
 
@@ -159,3 +163,38 @@ def test_damaged_run_files_list_as_unreadable_with_their_reason(tmp_path: Path) 
     assert [run.status for run in runs] == ["unreadable", "unreadable", "finished"]
     assert "not a pipedebug run file" in (runs[0].problem or "")
     assert "the file is empty" in (runs[1].problem or "")
+
+
+class RunsApp(App[None]):
+    def __init__(self, runs_dir: Path) -> None:
+        super().__init__()
+        self.runs_dir = runs_dir
+
+    def on_mount(self) -> None:
+        self.push_screen(RunsScreen(str(self.runs_dir)))
+
+
+async def browse(runs_dir: Path) -> int:
+    """Open the runs browser on `runs_dir`; the number of runs it lists."""
+    app = RunsApp(runs_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(DataTable)
+        deadline = time.monotonic() + 30
+        while table.loading or table.row_count == 0:
+            assert time.monotonic() < deadline, "the listing did not come"
+            await pilot.pause(0.02)
+        await pilot.press("end")
+        return table.row_count
+
+
+async def test_the_runs_browser_lists_500_runs_and_a_second_look_reads_no_events(
+    tmp_path: Path, scans: list[Path]
+) -> None:
+    store = RunStore(tmp_path)
+    for number in range(RUNS):
+        record(store, number)
+    assert await browse(tmp_path) == RUNS
+    assert len(scans) == RUNS
+    scans.clear()
+    assert await browse(tmp_path) == RUNS
+    assert scans == []
