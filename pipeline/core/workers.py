@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any
@@ -21,7 +22,11 @@ _Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class WorkerThreads(Executor):
-    """A pool of at most `max_workers` daemon threads named `{prefix}_{n}`, started as work arrives."""
+    """A pool of at most `max_workers` daemon threads named `{prefix}_{n}`, started as work arrives.
+
+    As in `ThreadPoolExecutor`, the threads hold no reference to the pool: a pool dropped without `shutdown()`
+    (a run abandoned mid-way) is collected, and its idle threads end.
+    """
 
     def __init__(self, max_workers: int, thread_name_prefix: str) -> None:
         self._max_workers = max_workers
@@ -40,7 +45,17 @@ class WorkerThreads(Executor):
                 raise RuntimeError("cannot schedule new work after shutdown")
             self._queue.put((future, fn, args, kwargs))
             if not self._idle.acquire(blocking=False) and len(self._threads) < self._max_workers:
-                thread = threading.Thread(target=self._work, name=f"{self._prefix}_{next(self._numbers)}", daemon=True)
+                wake = self._queue
+
+                def collected(_: weakref.ref[WorkerThreads]) -> None:
+                    wake.put(None)
+
+                thread = threading.Thread(
+                    target=_work,
+                    args=(weakref.ref(self, collected), self._queue, self._idle),
+                    name=f"{self._prefix}_{next(self._numbers)}",
+                    daemon=True,
+                )
                 self._threads.append(thread)
                 thread.start()
         return future
@@ -58,23 +73,20 @@ class WorkerThreads(Executor):
                         break
                     if work is not None:
                         work[0].cancel()
-            for _ in self._threads:
-                self._queue.put(None)
+            self._queue.put(None)  # each thread that takes it puts it back for the next
             threads = list(self._threads)
         if wait:
             for thread in threads:
                 thread.join()
 
-    @property
-    def threads(self) -> list[threading.Thread]:
-        """The threads started so far, busy, idle or ended."""
-        return list(self._threads)
 
-    def _work(self) -> None:
-        while True:
-            work = self._queue.get()
-            if work is None:
-                return
+def _work(
+    pool: weakref.ref[WorkerThreads], work_queue: queue.SimpleQueue[_Work | None], idle: threading.Semaphore
+) -> None:
+    """Run queued work until the pool is shut down or collected; `None` in the queue says to look."""
+    while True:
+        work = work_queue.get()
+        if work is not None:
             future, fn, args, kwargs = work
             if future.set_running_or_notify_cancel():
                 try:
@@ -84,7 +96,10 @@ class WorkerThreads(Executor):
                 else:
                     future.set_result(result)
             del work, future, fn, args, kwargs
-            with self._lock:
-                if self._shutdown:
-                    return
-                self._idle.release()
+            idle.release()
+            continue
+        owner = pool()
+        if owner is None or owner._shutdown:
+            work_queue.put(None)  # wake the next thread, which ends too
+            return
+        del owner
