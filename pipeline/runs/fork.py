@@ -77,4 +77,4 @@ def fork_run(
         override_inputs={(target.component, target.visit): dict(inputs)} if inputs else None,
         capture_logs=capture_logs,
     )
-    return run, Parent(recorded.run_id, visit_id)
+    return run, Parent(recorded.run_id, visit_id, target.component, target.visit)

@@ -60,6 +60,16 @@ class Parent:
 
     run_id: str
     visit_id: int | None = None
+    component: str | None = None
+    """The forked visit's component and its own 1-based number (`visit`), so listings name the visit as the
+    debugger does (`llm visit #2`); `None` in runs recorded before they were kept."""
+    visit: int | None = None
+
+    def describe_visit(self) -> str | None:
+        """`llm visit #2`, or `visit 7` (the run-wide id) when the component is not known."""
+        if self.component is not None and self.visit is not None:
+            return f"{self.component} visit #{self.visit}"
+        return None if self.visit_id is None else f"visit {self.visit_id}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,7 +205,7 @@ class RunRecorder:
             "inputs": inputs,
             "versions": package_versions(),
             "wall_time": time.time() if wall_time is None else wall_time,
-            "parent": None if parent is None else {"run_id": parent.run_id, "visit_id": parent.visit_id},
+            "parent": None if parent is None else _parent_fields(parent),
             "label": label,
         }
         if imported is not None:
@@ -537,7 +547,12 @@ def parse_header(path: Path, raw: bytes | None) -> RunHeader:
             wall_time=float(_typed(data, "wall_time", (int, float))),
             parent=None
             if parent is None
-            else Parent(_typed(parent, "run_id", str), _typed(parent, "visit_id", int, optional=True)),
+            else Parent(
+                _typed(parent, "run_id", str),
+                _typed(parent, "visit_id", int, optional=True),
+                _typed(parent, "component", str, optional=True),
+                _typed(parent, "visit", int, optional=True),
+            ),
             label=_typed(data, "label", str, optional=True),
             version=version,
             imported=None if imported is None else _imported(imported),
@@ -557,6 +572,14 @@ def _imported(data: dict[str, Any]) -> Imported:
         service=_typed(data, "service", str),
         content_traced=content_traced,
     )
+
+
+def _parent_fields(parent: Parent) -> dict[str, Any]:
+    """The header's `parent`: the component and visit number only when known, so older readers see what they did."""
+    fields: dict[str, Any] = {"run_id": parent.run_id, "visit_id": parent.visit_id}
+    if parent.component is not None:
+        fields.update(component=parent.component, visit=parent.visit)
+    return fields
 
 
 def _typed(data: dict[str, Any], key: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:

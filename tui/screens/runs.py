@@ -58,7 +58,8 @@ def notes_text(run: RunInfo) -> Text:
         notes.insert(0, " ".join(filter(None, (f"⇣ {imported.source.upper()}", imported.service))))
     if run.parent is not None:
         fork = f"fork of {run.parent.run_id[:8]}"
-        notes.append(fork if run.parent.visit_id is None else f"{fork} @ visit {run.parent.visit_id}")
+        visit = run.parent.describe_visit()
+        notes.append(fork if visit is None else f"{fork} @ {visit}")
     return Text(" · ".join(notes))
 
 

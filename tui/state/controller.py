@@ -136,8 +136,6 @@ class RunController:
         """For a fork: the recorded run and visit it started from."""
         self.parent_path: Path | None = None
         """For a fork: the parent run's file."""
-        self.fork_visit: str | None = None
-        """For a fork: the visit it started from, as every pane names it (`wait_2 visit #1`)."""
         self.run_error: str | None = None
         """A failure of the debugger's own pump, shown as the run's error."""
         self.on_session: Callable[[DebugSession], None] | None = None
@@ -226,7 +224,8 @@ class RunController:
             )
         fork_of = None
         if self.forked_from is not None:
-            fork_of = f"{self.forked_from.run_id[:8]} @ {self.fork_visit or f'visit {self.forked_from.visit_id}'}"
+            visit = self.forked_from.describe_visit()
+            fork_of = self.forked_from.run_id[:8] + (f" @ {visit}" if visit else "")
         common: dict[str, Any] = {
             "name": name,
             "replay": replay,
@@ -405,7 +404,7 @@ class RunController:
         except PipelineValidationError as error:
             self.notify(str(error), title="Cannot run", severity="error")
             return False
-        self.forked_from = self.parent_path = self.fork_visit = None  # nobody's fork, even on a fork's screen
+        self.forked_from = self.parent_path = None  # nobody's fork, even on a fork's screen
         self._begin(run, data)
         return True
 
@@ -591,7 +590,6 @@ class RunController:
         )
         fork.loaded = loaded
         fork.forked_from, fork.parent_path = parent, replay.recorded.path
-        fork.fork_visit = _visit_name(replay.events, visit_id)
         fork._prepared = (run, self.recorded_inputs)
         return fork
 
@@ -658,14 +656,6 @@ class RunController:
 
     def _changed(self) -> None:
         self._version += 1
-
-
-def _visit_name(events: Sequence[RunEvent], visit_id: int) -> str:
-    """`wait_2 visit #1`: the component and its own visit number, as every pane names a visit."""
-    for event in events:
-        if isinstance(event, ComponentStarted) and event.visit_id == visit_id:
-            return f"{event.component} visit #{event.visit}"
-    return f"visit {visit_id}"
 
 
 def _write_run(events: list[RunEvent], loaded: LoadedPipeline, runs_dir: str | None) -> Path:

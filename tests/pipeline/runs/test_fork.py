@@ -66,6 +66,7 @@ async def test_fork_reuses_what_finished_before_and_reruns_the_rest(tmp_path: Pa
     child = read_run(tmp_path / "fork.jsonl")
     assert child.header.parent is not None
     assert (child.header.parent.run_id, child.header.parent.visit_id) == (parent.run_id, b_visit)
+    assert child.header.parent.describe_visit() == "b visit #1"  # as the debugger names it, not the run-wide id
 
 
 async def test_fork_with_edited_inputs_changes_only_downstream(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ async def make_runs(directory: Path) -> dict[str, Path]:
     runs = {
         "first": await record(directory, first),
         "cancelled": await record(directory, cancelled, pipeline_name="waiting"),
-        "fork": await record(directory, fork, label="shorter prompt", parent=Parent("1a2b3c4d-first", 3)),
+        "fork": await record(directory, fork, label="shorter prompt", parent=Parent("1a2b3c4d-first", 3, "echo", 2)),
     }
     runs["damaged"] = directory / DAMAGED
     runs["damaged"].write_text("{oops\n", encoding="utf-8")
@@ -109,13 +109,13 @@ async def test_runs_are_listed_newest_first_with_their_status_and_a_damaged_file
             runs[name].name for name in ("damaged", "fork", "cancelled", "first")
         ]
         assert rows(screen)[0][6].startswith("line 1: not a pipedebug run file: ")
-        assert rows(screen)[1][6].startswith("shorter prompt · fork of 1a2b3c4d @ visit 3"[:39])
+        assert rows(screen)[1][6].startswith("shorter prompt · fork of 1a2b3c4d @ echo visit #2"[:39])
         # The damaged file is highlighted: its path and whole problem are spelled out under the table.
         detail = str(screen.query_one("#runs-detail", Static).content)
         assert detail.startswith(f"{runs['damaged']}\nline 1: not a pipedebug run file: Expecting property name")
         await pilot.press("down")
         detail = str(screen.query_one("#runs-detail", Static).content)
-        assert detail == f"{runs['fork']}\nshorter prompt · fork of 1a2b3c4d @ visit 3"
+        assert detail == f"{runs['fork']}\nshorter prompt · fork of 1a2b3c4d @ echo visit #2"
 
 
 async def test_enter_dismisses_with_the_highlighted_run_but_not_with_an_unreadable_one(tmp_path: Path) -> None:

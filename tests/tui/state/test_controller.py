@@ -219,7 +219,7 @@ async def test_close_returns_at_once_from_a_fork_paused_at_a_breakpoint_over_a_p
     assert target is not None and "wait_2 visit #1" in target.note
     fork = parent.fork(wait_2.visit_id, {"user_msg": "edited"})
     assert fork is not None and fork.session is None  # prepared: the screen starts it once it shows it
-    assert fork.fork_visit == "wait_2 visit #1"
+    assert fork.forked_from is not None and fork.forked_from.describe_visit() == "wait_2 visit #1"
     fork.breakpoints.add("wait_4")
     fork.start()
     await until(lambda: fork.state == "paused", "the fork at its breakpoint")
