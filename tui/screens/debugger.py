@@ -135,7 +135,7 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, DebuggerDialogs, Screen[None]
                 graph = GraphView(id="graph")
                 graph.border_title = "Graph"
                 yield graph
-                panel = BreakpointsPanel(self.breakpoints, self.controller.socket_names, id="breakpoints-pane")
+                panel = BreakpointsPanel(self.breakpoints, self.controller.condition_names, id="breakpoints-pane")
                 panel.border_title = "Breakpoints"
                 yield panel
             yield Splitter("#left", "columns", id="column-splitter")
@@ -301,7 +301,7 @@ class DebuggerScreen(DebuggerKeys, DebuggerErrors, DebuggerDialogs, Screen[None]
         if name is None or self.loaded is None:
             self.notify("Select a component first (arrow keys or click in the graph).")
             return
-        self.app.push_screen(*condition_editor(self.breakpoints, name, self.controller.socket_names(name)))
+        self.app.push_screen(*condition_editor(self.breakpoints, name, self.controller.condition_names(name)))
 
     @on(BreakpointsPanel.EditCondition)
     def _edit_condition(self, event: BreakpointsPanel.EditCondition) -> None:

@@ -311,6 +311,16 @@ class RunController:
             return None
         return list(self.loaded.pipe.outputs(include_components_with_connected_outputs=True).get(component, {}))
 
+    def condition_names(self, component: str) -> list[str] | None:
+        """The names a condition of the component's breakpoint may use besides `visit`: its output sockets, or its
+        input sockets for a breakpoint before it runs; `None` until loaded."""
+        existing = self.breakpoints.get(component)
+        if existing is None or existing.when == "after":
+            return self.socket_names(component)
+        if self.loaded is None:
+            return None
+        return list(self.loaded.pipe.inputs(include_components_with_connected_inputs=True).get(component, {}))
+
     def visit_ids(self, component: str | None) -> list[int]:
         """The component's visits so far, in order (a loop visits a component many times)."""
         if component is None or self.session is None:

@@ -46,7 +46,7 @@ def _condition_cell(breakpoint_: Breakpoint) -> Text:
 
 class BreakpointsPanel(Vertical):
     """Lists `breakpoints`; space enables or disables the highlighted one, c edits its condition, delete removes
-    it. `socket_names` gives a component's output sockets, so conditions are checked against them."""
+    it. `socket_names` gives the names a component's conditions may use (outputs, or inputs before it runs)."""
 
     DEFAULT_CSS = """
     BreakpointsPanel {
@@ -151,8 +151,7 @@ class BreakpointsPanel(Vertical):
         breakpoint_ = self.current
         if breakpoint_ is not None:
             component = breakpoint_.component
-            after = breakpoint_.when == "after"  # a condition before the component reads its inputs
-            names = self.socket_names(component) if self.socket_names is not None and after else None
+            names = self.socket_names(component) if self.socket_names is not None else None
             self.post_message(self.EditCondition(component, names))
 
     @on(DataTable.RowSelected)

@@ -8,12 +8,13 @@ import shlex
 import sys
 from pathlib import Path
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent
 
 from pipeline.core.events import ComponentFinished, ComponentStarted
 from tests.tui.app.conftest import screen_text, wait_for, wait_loaded, waiting_yaml
 from tests.tui.app.test_terminal import WAITERS, Tmux, tmux  # noqa: F401 (the fixture)
 from tui.app import PipedebugApp
+from tui.screens.condition import ConditionScreen
 from tui.start import RunStart, add_start_arguments
 from tui.widgets.graph import GraphView
 from tui.widgets.inspector import Inspector
@@ -102,3 +103,32 @@ def test_the_real_command_breaks_before_a_component(tmux: Tmux, tmp_path: Path, 
     tmux("send-keys", "-t", "app", "C-q")
     tmux.wait_for(None, "pipedebug to quit", until_exit=True)
     assert (tmp_path / "exit").read_text().strip() == "exit=0"
+
+
+async def test_c_on_a_breakpoint_before_a_component_checks_its_condition_against_its_inputs(
+    small_waits: Path,
+) -> None:
+    """`c` on the graph's component: a condition of a breakpoint before it reads its inputs, so an input socket's
+    name is valid there (it was refused as "not an output" before) and an output's name is not."""
+    app = PipedebugApp(small_waits, record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        inputs = list(
+            app.debugger.controller.loaded.pipe.inputs(include_components_with_connected_inputs=True)["wait_2"]
+        )  # type: ignore[union-attr]
+        outputs = app.debugger.controller.socket_names("wait_2")
+        assert inputs and outputs and not set(inputs) & set(outputs)
+        app.debugger.breakpoints.add("wait_2", when="before")
+        app.debugger.query_one(GraphView).select("wait_2")
+        await wait_for(pilot, lambda: app.debugger.query_one(GraphView).selected == "wait_2", "wait_2 selected")
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, ConditionScreen)
+        await pilot.press(*f"{inputs[0]} is not None")
+        await wait_for(
+            pilot,
+            lambda: screen.error is None and "valid" in str(screen.query_one("#condition-status").render()),
+            "the input's name accepted",
+        )
+        screen.query_one(Input).value = f"{outputs[0]} is not None"
+        await wait_for(pilot, lambda: screen.error is not None, "an output's name refused")
