@@ -802,7 +802,8 @@ class Inspector(Vertical):
         body.mount_all([Static(source, classes="note")] if isinstance(source, str) else sockets_view(source))
 
     def _show_error(self, tabs: TabbedContent, traceback: str | None, *, switch: bool) -> None:
-        """Show the Error tab only for a failed visit, and switch to it when the selection moved there."""
+        """Show the Error tab only for a failed visit, and switch to it when the selection moved there or the
+        shown visit has just failed (watched while it ran, it would otherwise fail behind the Outputs tab)."""
         if traceback != self._traceback:
             self._traceback = traceback
             self.query_one("#traceback", TextArea).text = safe_text(traceback or "")
@@ -812,6 +813,7 @@ class Inspector(Vertical):
                 tabs.hide_tab("error")
             else:
                 tabs.show_tab("error")
+                switch = True
         if switch and traceback is not None:
             tabs.active = "error"
 

@@ -260,6 +260,25 @@ async def test_a_failed_visit_shows_its_traceback_in_the_error_tab() -> None:
         assert tabs.active == "outputs"
 
 
+async def test_a_watched_visit_that_fails_brings_its_error_to_the_front() -> None:
+    """The visit shown while it ran fails: its Error tab comes to the front (it failed behind the Outputs tab)."""
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        tabs = inspector.query_one(TabbedContent)
+        inspector.show("retriever", 2, record(None), "running")
+        await pilot.pause()
+        assert tabs.active == "outputs"
+        failed = record(None, error=ValueError("cannot take 1"), traceback="Traceback ...\nValueError: cannot take 1")
+        inspector.show("retriever", 2, failed, "failed")
+        await pilot.pause()
+        assert tabs.active == "error"
+        tabs.active = "inputs"  # the user looks elsewhere: later redraws of the same failure leave the tab alone
+        inspector.show("retriever", 2, failed, "failed")
+        await pilot.pause()
+        assert tabs.active == "inputs"
+
+
 async def test_showing_the_same_visit_again_keeps_the_widgets() -> None:
     app = InspectorApp()
     async with app.run_test(size=(100, 30)) as pilot:
