@@ -69,7 +69,7 @@ DEBUGGER: list[BindingType] = [
     _key("step", "s", "step", "Step", "Release the next component completion, then pause again."),
     _key("pause", "p", "pause", "Pause", "Pause the run: nothing new starts, running components finish."),
     _key("stop", "x", "stop", "Stop", "Cancel the run; what ran so far stays inspectable."),
-    _key("breakpoint", "b", "toggle_breakpoint", "Breakpoint", "Break when the selected component finishes."),
+    _key("breakpoint", "b", "toggle_breakpoint", "Break", "Break when the selected component finishes."),
     _key(
         "condition",
         "c",
@@ -78,7 +78,7 @@ DEBUGGER: list[BindingType] = [
         "Break on the selected component only when a condition holds.",
         show=False,
     ),
-    _key("edit_outputs", "e", "edit_outputs", "Edit outputs", "Edit what the paused component hands on."),
+    _key("edit_outputs", "e", "edit_outputs", "Edit", "Edit what the paused component hands on."),
     _replay_key(
         "step_back", "comma", "seek_completion(-1)", "Previous", "go back to the previous completion.", show=True
     ),
@@ -91,7 +91,7 @@ DEBUGGER: list[BindingType] = [
     _key("fork", "f", "fork", "Fork", "Edit the inspected visit's inputs and run live again from there."),
     _key("previous_visit", "[", "visit(-1)", "Previous visit", "Inspect the component's previous visit.", show=False),
     _key("next_visit", "]", "visit(1)", "Next visit", "Inspect the component's next visit (loops).", show=False),
-    _key("save_run", "ctrl+s", "save_run", "Save run", "Write the run's events to the runs folder.", priority=True),
+    _key("save_run", "ctrl+s", "save_run", "Save", "Write the run's events to the runs folder.", priority=True),
     _key("open_runs", "ctrl+o", "open_runs", "Runs", "Browse saved runs: replay, delete, diff two.", priority=True),
     _key(
         "compare",

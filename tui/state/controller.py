@@ -197,8 +197,10 @@ class RunController:
                 return loaded or None
             case "resume" | "step":
                 return True if state == "paused" else None if self.active else False
-            case "pause":
-                return True if state == "running" and not self._winding_down() else None if self.active else False
+            case "pause":  # hidden while paused: Continue and Step take its place, and the footer has no room
+                if state == "running" and not self._winding_down():
+                    return True
+                return None if self.active and state != "paused" else False
             case "stop":
                 return self.active and not (session is not None and session.stopping)
             case "edit_outputs":

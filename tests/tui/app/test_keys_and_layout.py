@@ -289,3 +289,22 @@ async def test_a_replay_stops_at_the_configs_breakpoints(diamond_run: Path, tmp_
         session = app.debugger.session
         assert session is not None and session.pause_reason is not None
         assert session.pause_reason.component == "slow"
+
+
+@pytest.mark.parametrize("before", [False, True], ids=["after", "before"])
+async def test_a_paused_runs_footer_fits_120_columns_with_its_focus_keys_and_quit(
+    small_waits: Path, before: bool
+) -> None:
+    """Paused (with `e` on offer after a completion), the footer still ends with the focus keys and ctrl+q at 120
+    columns: `p` is hidden while paused, and the labels are short (it cut off `l Logs` and `^q Quit`)."""
+    app = PipedebugApp(small_waits, record=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_loaded(pilot)
+        app.debugger.breakpoints.add("wait_2", when="before" if before else "after")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.debugger.status == "paused", "the breakpoint")
+        await pilot.pause(0.3)
+        footer = screen_text(app).splitlines()[-1]
+        assert "p Pause" not in footer and "space Continue" in footer
+        assert ("e Edit" in footer) is not before  # outputs can be edited only after a completion
+        assert "l Logs" in footer and "^q Quit" in footer, footer
