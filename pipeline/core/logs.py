@@ -159,8 +159,7 @@ class _Hooks:
             file: TextIO | None = None,
             line: str | None = None,
         ) -> None:
-            text = f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})"
-            if not log_here("warning", "", text):
+            if not log_here("warning", "", warning_text(message, category, filename, lineno)):
                 saved(message, category, filename, lineno, file, line)
 
         warnings.showwarning = self._show = show
@@ -193,6 +192,11 @@ class _Hooks:
 
 
 _hooks = _Hooks()
+
+
+def warning_text(message: Warning | str, category: type[Warning], filename: str, lineno: int) -> str:
+    """A warning as one log line: `UserWarning: text (module.py:12)`, the file's name without its folder."""
+    return f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})"
 
 
 def acquire_hooks() -> None:

@@ -17,7 +17,6 @@ records are left to the run's own handler, so no line is shown twice or lost, wh
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -26,7 +25,7 @@ from types import TracebackType
 from typing import NamedTuple, TextIO
 
 from pipeline.core.events import ComponentLogged, RunEvent
-from pipeline.core.logs import captured_here, log_here
+from pipeline.core.logs import captured_here, log_here, warning_text
 from pipeline.core.progress import current_visit
 from pipeline.runs.spans import RunSummary
 from tui.capture import capture_output
@@ -119,7 +118,7 @@ class LogCapture:
             file: TextIO | None = None,
             line: str | None = None,
         ) -> None:
-            self.deliver("warning", f"{category.__name__}: {message} ({os.path.basename(filename)}:{lineno})")
+            self.deliver("warning", warning_text(message, category, filename, lineno))
 
         warnings.showwarning = show
         stack.callback(setattr, warnings, "showwarning", saved)
