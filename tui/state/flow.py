@@ -68,17 +68,17 @@ def routing(model: GraphModel, flow: ControlFlow, *, finished: bool) -> Routing:
     sender that failed, or on nothing at all, is not skipped. Before the run finished nothing is called skipped,
     as a loop may still come back to the route that was not taken.
     """
-    dead_outputs = {
-        index for index, edge in enumerate(model.edges) if _unproduced(flow, edge.sender, edge.sender_socket)
-    }
+    taken: dict[str, frozenset[str] | None] = {}  # per sender, not per connection: a fan-out has many of them
+    dead_outputs = set()
+    for index, edge in enumerate(model.edges):
+        if edge.sender not in taken:
+            taken[edge.sender] = flow.taken(edge.sender)
+        produced = taken[edge.sender]
+        if produced is not None and edge.sender_socket not in produced:
+            dead_outputs.add(index)
     skipped = _skipped(model, flow, dead_outputs) if finished else set()
     untaken = dead_outputs | {index for index, edge in enumerate(model.edges) if edge.sender in skipped}
     return Routing(frozenset(untaken), frozenset(skipped))
-
-
-def _unproduced(flow: ControlFlow, sender: str, socket: str) -> bool:
-    taken = flow.taken(sender)
-    return taken is not None and socket not in taken
 
 
 def _skipped(model: GraphModel, flow: ControlFlow, dead_outputs: set[int]) -> set[str]:
