@@ -69,7 +69,7 @@ DEBUGGER: list[BindingType] = [
     _key("step", "s", "step", "Step", "Release the next component completion, then pause again."),
     _key("pause", "p", "pause", "Pause", "Pause the run: nothing new starts, running components finish."),
     _key("stop", "x", "stop", "Stop", "Cancel the run; what ran so far stays inspectable."),
-    _key("breakpoint", "b", "toggle_breakpoint", "Break", "Break when the selected component finishes."),
+    _key("breakpoint", "b", "toggle_breakpoint", "Breakpoint", "Break when the selected component finishes."),
     _key(
         "condition",
         "c",
