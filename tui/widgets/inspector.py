@@ -705,6 +705,11 @@ class Inspector(Vertical):
     Inspector #traceback {
         height: 1fr;
     }
+    Inspector #error-summary {
+        padding: 0 1;
+        color: $text-error;
+        text-style: bold;
+    }
     """
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -725,6 +730,7 @@ class Inspector(Vertical):
             with TabPane("Outputs", id="outputs"):
                 yield VerticalScroll(classes="sockets")
             with TabPane("Error", id="error"):
+                yield Static(id="error-summary", markup=False)
                 yield TextArea(id="traceback", read_only=True, soft_wrap=True)
 
     def on_mount(self) -> None:
@@ -806,7 +812,9 @@ class Inspector(Vertical):
         shown visit has just failed (watched while it ran, it would otherwise fail behind the Outputs tab)."""
         if traceback != self._traceback:
             self._traceback = traceback
-            self.query_one("#traceback", TextArea).text = safe_text(traceback or "")
+            shown = safe_text(traceback or "")
+            self.query_one("#traceback", TextArea).text = shown
+            self.query_one("#error-summary", Static).update(_error_line(shown))
             if traceback is None:
                 if tabs.active == "error":
                     tabs.active = "outputs"
@@ -845,6 +853,12 @@ def _traceback(record: ComponentSpan) -> str | None:
     if record.traceback is not None:
         return record.traceback
     return None if record.error is None else repr(record.error)
+
+
+def _error_line(traceback: str) -> str:
+    """The exception's own line (a traceback's last), above the traceback: a long one keeps it out of view."""
+    lines = [line for line in traceback.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
 
 
 def _paused_before(record: ComponentSpan | None, status: str) -> bool:

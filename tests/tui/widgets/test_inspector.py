@@ -253,6 +253,7 @@ async def test_a_failed_visit_shows_its_traceback_in_the_error_tab() -> None:
         assert tabs.get_tab("error").display is not False
         traceback = inspector.query_one("#traceback", TextArea)
         assert traceback.read_only and traceback.text.endswith("RuntimeError: index missing")
+        assert text_of(inspector.query_one("#error-summary", Static)) == "RuntimeError: index missing"
         assert "the visit failed" in text_of(inspector.query_one("#outputs .note", Static))
 
         inspector.show("retriever", 2, record({"documents": []}), "finished")
@@ -277,6 +278,25 @@ async def test_a_watched_visit_that_fails_brings_its_error_to_the_front() -> Non
         inspector.show("retriever", 2, failed, "failed")
         await pilot.pause()
         assert tabs.active == "inputs"
+
+
+async def test_the_error_line_of_a_long_traceback_stays_in_view() -> None:
+    """A deep traceback (long paths wrap) pushes its last line out of the pane: the exception's line is shown above
+    it as well, on screen whatever the traceback's length."""
+    app = InspectorApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inspector = app.query_one(Inspector)
+        frames = "".join(
+            f'  File "/a/very/long/checkout/path/module_{i}.py", line {i}, in f{i}\n    f{i + 1}()\n' for i in range(40)
+        )
+        failed = record(
+            None, error=ValueError("cannot take 1"), traceback=f"Traceback ...\n{frames}ValueError: cannot take 1"
+        )
+        inspector.show("retriever", 3, failed, "failed")
+        await pilot.pause()
+        summary = inspector.query_one("#error-summary", Static)
+        assert text_of(summary) == "ValueError: cannot take 1"
+        assert summary.region.height == 1 and inspector.region.contains_region(summary.region)
 
 
 async def test_showing_the_same_visit_again_keeps_the_widgets() -> None:
