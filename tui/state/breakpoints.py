@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pipeline.core.events import ComponentFinished, ComponentStarted
-from tui.state.conditions import Condition, ConditionEvaluationError, ConditionSyntaxError
+from tui.state.conditions import Condition, ConditionEvaluationError
 
 When = Literal["after", "before"]
 WHEN: tuple[When, ...] = ("after", "before")
@@ -186,29 +186,6 @@ class Breakpoints:
 
     def to_dicts(self) -> list[dict[str, Any]]:
         return [breakpoint_.to_dict() for breakpoint_ in self._by_component.values()]
-
-    @classmethod
-    def from_dicts(cls, data: list[dict[str, Any]]) -> Breakpoints:
-        """Rebuild saved breakpoints; a malformed entry raises `ValueError` naming it."""
-        breakpoints = cls()
-        for index, entry in enumerate(data):
-            component = entry.get("component") if isinstance(entry, dict) else None
-            condition = entry.get("condition") if isinstance(entry, dict) else None
-            enabled = entry.get("enabled", True) if isinstance(entry, dict) else None
-            when = entry.get("when", "after") if isinstance(entry, dict) else None
-            if not isinstance(component, str) or not component:
-                raise ValueError(f"Breakpoint {index}: 'component' must be a component name, got {component!r}.")
-            if condition is not None and not isinstance(condition, str):
-                raise ValueError(f"Breakpoint on '{component}': 'condition' must be text or null.")
-            if not isinstance(enabled, bool):
-                raise ValueError(f"Breakpoint on '{component}': 'enabled' must be true or false.")
-            if when not in WHEN:
-                raise ValueError(f"Breakpoint on '{component}': 'when' must be 'before' or 'after', not {when!r}.")
-            try:
-                breakpoints.add(component, condition, enabled=enabled, when=when)
-            except ConditionSyntaxError as error:  # a condition this version no longer accepts
-                raise ValueError(f"Breakpoint on '{component}': {error}") from error
-        return breakpoints
 
     def _require(self, component: str) -> Breakpoint:
         breakpoint_ = self._by_component.get(component)
