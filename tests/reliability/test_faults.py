@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentCancelled, ComponentFinished, RunCancelled
@@ -205,9 +206,8 @@ def test_kill_9_mid_recording_leaves_a_file_that_replays_what_was_written(tmp_pa
 # -- the debugger: x on a hung component, a component that raises -------------------------------------------------
 
 
-async def test_x_stops_a_hung_sync_component_the_loop_never_stalls_and_the_app_exits(
-    tmp_path: Path, release_hung: None
-) -> None:
+def hung_sync_app(tmp_path: Path) -> PipedebugApp:
+    """The debugger on src -> hang (HangSync, 60 s): the run to stop or quit during."""
     path = pipeline_yaml(
         tmp_path,
         {"src": "Source", "hang": "HangSync"},
@@ -215,18 +215,23 @@ async def test_x_stops_a_hung_sync_component_the_loop_never_stalls_and_the_app_e
         metadata={"example_inputs": [{"src": {"value": 1}}]},
         hang={"seconds": 60},
     )
-    app = PipedebugApp(path, allowed_modules=[HOSTILE_MODULE], record=False)
+    return PipedebugApp(path, allowed_modules=[HOSTILE_MODULE], record=False)
+
+
+async def run_until_hung(pilot: Pilot, app: PipedebugApp) -> None:
+    """Starts the run and waits until the hung component holds a worker thread and shows on screen."""
+    await wait_loaded(pilot)
+    await pilot.press("r")
+    await wait_for(pilot, lambda: bool(worker_threads()) and "hang" in screen_text(app), "the hang to start")
+    await pilot.pause(0.3)
+
+
+async def test_x_stops_a_hung_sync_component_the_loop_never_stalls_and_the_app_exits(
+    tmp_path: Path, release_hung: None
+) -> None:
+    app = hung_sync_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await pilot.press("r")
-        await wait_for(
-            pilot,
-            lambda: (
-                any(t.name.startswith("pipedebug-worker") for t in threading.enumerate()) and "hang" in screen_text(app)
-            ),
-            "the hang to start",
-        )
-        await pilot.pause(0.3)
+        await run_until_hung(pilot, app)
         lags: list[float] = []
 
         async def measure_lag() -> None:
@@ -277,19 +282,9 @@ def test_pipedebug_run_reports_a_raising_component_in_one_line(tmp_path: Path, r
 async def test_quitting_the_debugger_during_a_hung_sync_component_exits_promptly(
     tmp_path: Path, release_hung: None
 ) -> None:
-    path = pipeline_yaml(
-        tmp_path,
-        {"src": "Source", "hang": "HangSync"},
-        [("src.value", "hang.value")],
-        metadata={"example_inputs": [{"src": {"value": 1}}]},
-        hang={"seconds": 60},
-    )
-    app = PipedebugApp(path, allowed_modules=[HOSTILE_MODULE], record=False)
+    app = hung_sync_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_loaded(pilot)
-        await pilot.press("r")
-        await wait_for(pilot, lambda: bool(worker_threads()), "the hang to start")
-        await pilot.pause(0.3)
+        await run_until_hung(pilot, app)
         quit_at = time.perf_counter()
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running, "the app to exit", timeout=STOP_GRACE_SECONDS + 5)
