@@ -709,8 +709,6 @@ class PipelineRun:
         self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str
     ) -> Callable[[int, int | None, str], None]:
         """What `report_progress` calls during one visit; safe from worker threads."""
-        completed = self._completed
-        assert completed is not None
 
         def report(done: int, total: int | None, message: str) -> None:
             event = ComponentProgress(
@@ -722,14 +720,12 @@ class PipelineRun:
                 total=total,
                 message=message,
             )
-            loop.call_soon_threadsafe(completed.put_nowait, event)
+            self._post(loop, event)
 
         return report
 
     def _log_sink(self, loop: asyncio.AbstractEventLoop, visit_id: int, component: str) -> LogSink:
         """Where what one visit prints and logs goes: a `ComponentLogged` queued like progress, from any thread."""
-        completed = self._completed
-        assert completed is not None
 
         def sink(level: str, logger: str, text: str) -> None:
             event = ComponentLogged(
@@ -741,10 +737,16 @@ class PipelineRun:
                 logger=logger,
                 text=text,
             )
-            with contextlib.suppress(RuntimeError):  # the loop is closed: the run is over, and its events too
-                loop.call_soon_threadsafe(completed.put_nowait, event)
+            self._post(loop, event)
 
         return sink
+
+    def _post(self, loop: asyncio.AbstractEventLoop, event: ComponentProgress | ComponentLogged) -> None:
+        """Queue a report from any thread; once the loop is closed the run is over, and its reports too."""
+        completed = self._completed
+        assert completed is not None
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(completed.put_nowait, event)
 
     def _drain_reports(self) -> None:
         """Keep the log lines and progress that arrived before the run ended abnormally: they belong to it."""

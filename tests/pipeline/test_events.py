@@ -314,3 +314,28 @@ async def test_code_inside_a_visit_knows_which_visit_it_is() -> None:
     await pipe.run_async({"first": {"value": 1}})
     assert seen == [("first", 1), ("second", 2)]
     assert current_visit() is None
+
+
+def test_progress_reported_after_the_run_ended_is_dropped_quietly() -> None:
+    """A thread a component left behind may report once the run's loop is closed: the run is over, nothing raises."""
+    import contextvars
+
+    from pipeline import component, report_progress
+
+    contexts: list[contextvars.Context] = []
+
+    @component
+    class LeavesAThread:
+        @component.output_types(value=int)
+        def run(self, value: int) -> dict[str, int]:
+            contexts.append(contextvars.copy_context())
+            return {"value": value}
+
+    async def run() -> list[RunEvent]:
+        pipe = AsyncPipeline()
+        pipe.add_component("leaves", LeavesAThread())
+        async with pipe.events({"value": 1}) as events:
+            return [event async for event in events]
+
+    assert isinstance(asyncio.run(run())[-1], RunFinished)
+    contexts[0].run(report_progress, 1, 2)  # the loop is closed now
