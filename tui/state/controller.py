@@ -327,7 +327,7 @@ class RunController:
         """The component's visits so far, in order (a loop visits a component many times)."""
         if component is None or self.session is None:
             return []
-        return [span.visit_id for span in self.session.summary.spans if span.component == component]
+        return [span.visit_id for span in self.session.summary.spans_of(component)]
 
     def visit_state(self, visit_id: int) -> str:
         """A visit's state as the inspector titles it: its span's status, or `paused` for the visit paused on."""
