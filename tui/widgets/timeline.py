@@ -438,26 +438,18 @@ class TimelineView(ScrollView, can_focus=True, inherit_bindings=False):
         if bar is not None:
             subtitle.append(self._describe(bar) + " │ ")
         subtitle.append(f"{format_duration(self._scale)}/col")
-        if self.model.critical:
-            subtitle.append(" · ")
-            subtitle.append(LEGEND_BLOCK, self.get_component_rich_style("timeline--bar-critical", partial=True))
-            subtitle.append(" critical path")
-        if self.model.warm_ups:
-            subtitle.append(" · ")
-            subtitle.append(WARM_UP, self.get_component_rich_style("timeline--warmup", partial=True))
-            subtitle.append(" warm-up")
-        if self.model.children:
-            subtitle.append(" · ")
-            subtitle.append(CHILD_FULL, self.get_component_rich_style("timeline--child", partial=True))
-            subtitle.append(" calls")
-        if self.model.pauses:
-            subtitle.append(" · ")
-            subtitle.append(PAUSED, self.get_component_rich_style("timeline--paused", partial=True))
-            subtitle.append(" paused")
-        if self.model.waits:
-            subtitle.append(" · ")
-            subtitle.append(WAITING, self.get_component_rich_style("timeline--waiting", partial=True))
-            subtitle.append(" ready, waiting for a slot")
+        legend = (
+            (self.model.critical, LEGEND_BLOCK, "timeline--bar-critical", "critical path"),
+            (self.model.warm_ups, WARM_UP, "timeline--warmup", "warm-up"),
+            (self.model.children, CHILD_FULL, "timeline--child", "calls"),
+            (self.model.pauses, PAUSED, "timeline--paused", "paused"),
+            (self.model.waits, WAITING, "timeline--waiting", "ready, waiting for a slot"),
+        )
+        for shown, mark, style, meaning in legend:
+            if shown:
+                subtitle.append(" · ")
+                subtitle.append(mark, self.get_component_rich_style(style, partial=True))
+                subtitle.append(f" {meaning}")
         if subtitle != self._subtitle:
             self._subtitle = self.border_subtitle = subtitle
 
