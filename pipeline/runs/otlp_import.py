@@ -47,6 +47,7 @@ from pipeline.core.events import (
     RunStarted,
 )
 from pipeline.runs.codec import RecordedError, RecordedPipelineError, Unrepresentable
+from pipeline.runs.export import assign_lanes
 from pipeline.runs.rebuild import IMPORTED_KEY
 from pipeline.runs.recording import EventList, Imported, RunRecorder
 from pipeline.runs.store import RunStore
@@ -397,7 +398,8 @@ class _Converter:
             time=0.0,
             wall_time=root.start / NANOS,
             inputs=self._resolved_inputs(raw_inputs, visits),
-            concurrency_limit=_most_overlapping([(v.span.start, v.span.end) for v in visits]),
+            # the most visits that ran at once: what the trace shows of the limit (one lane per concurrent visit)
+            concurrency_limit=max(assign_lanes([(v.span.start, v.span.end) for v in visits]), default=1),
         )
         ending = self._ending(visits)
         return ImportedRun(
@@ -724,16 +726,6 @@ def _int(value: Any, default: int = 0) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _most_overlapping(intervals: Sequence[tuple[int, int]]) -> int:
-    """The most visits that ran at once (at least 1): what the trace shows of the concurrency limit."""
-    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
-    running = most = 0
-    for _, step in edges:
-        running += step
-        most = max(most, running)
-    return max(1, most)
 
 
 def _ordered(events: list[RunEvent]) -> list[RunEvent]:

@@ -406,3 +406,17 @@ def test_payloads_are_decoded_by_content_type(tmp_path: Path) -> None:
     lines = tmp_path / "traces.jsonl"
     lines.write_text(json.dumps(document) + "\n" + json.dumps(document) + "\n")
     assert len(read_otlp_file(lines).resource_spans) == 2  # JSON Lines, as the Collector's file exporter writes
+
+
+def test_the_concurrency_limit_is_the_most_visits_that_overlapped() -> None:
+    """Two visits overlap, a third starts as both end (touching is no overlap): the trace shows a limit of 2."""
+    spans_exporter.clear()
+    ms = 1_000_000
+    with otel.start_as_current_span("haystack.pipeline.run", start_time=0) as run:
+        run.set_attribute("haystack.pipeline.input_data", json.dumps({}))
+        for name, start, end in [("a", 0, 10), ("b", 5, 10), ("c", 10, 20)]:
+            span = otel.start_span("haystack.component.run", start_time=start * ms)
+            span.set_attribute("haystack.component.name", name)
+            span.end(end_time=end * ms)
+        run.end(end_time=20 * ms)
+    assert one_run(encode_spans(spans_exporter.get_finished_spans())).events[0].concurrency_limit == 2
