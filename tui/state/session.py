@@ -126,8 +126,9 @@ class DebugSession:
 
     @property
     def running(self) -> list[str]:
-        """Components executing now (those whose completion already queued up are in `queued` instead)."""
-        return [span.component for span in self.summary.running if span.component not in self.queued]
+        """Components executing now (those whose completion already queued up are in `queued` instead: their
+        records say `queued`, not `running`)."""
+        return [span.component for span in self.summary.running]
 
     @property
     def pausing(self) -> bool:
