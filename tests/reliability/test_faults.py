@@ -247,7 +247,9 @@ async def test_x_stops_a_hung_sync_component_the_loop_never_stalls_and_the_app_e
         monitor.cancel()
         assert max(lags) < 0.2, f"the event loop stalled {max(lags):.2f} s during the stop"
         assert time.perf_counter() - stopped < STOP_GRACE_SECONDS + 2
+        leaving = time.perf_counter()
     assert not app.is_running
+    assert time.perf_counter() - leaving < 2  # the exit waits on no thread: the hung one is still blocked
 
 
 async def test_a_component_that_raises_shows_as_failed_with_its_error(tmp_path: Path) -> None:
