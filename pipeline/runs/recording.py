@@ -452,11 +452,12 @@ class EventFile(Sequence[RunEvent]):
             return
         try:
             with self.path.open("rb") as file:
-                file.seek(self._offsets[start])
+                offset = file.seek(self._offsets[start])
                 position = start
                 while position < stop:
-                    at = file.tell()
-                    raw = file.readline()
+                    # the line's offset is counted, as `open_run` does, not asked: `tell()` costs a syscall a line
+                    at, raw = offset, file.readline()
+                    offset += len(raw)
                     if not raw or at > self._offsets[position]:
                         where = f"{self.path}:{self._numbers[position]}"
                         raise RecordingError(f"{where}: the file changed since it was opened; open it again")
