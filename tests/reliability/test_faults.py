@@ -27,6 +27,7 @@ from pipeline import AsyncPipeline
 from pipeline.core.events import ComponentCancelled, ComponentFinished, RunCancelled
 from pipeline.core.scheduler import STOP_GRACE_SECONDS
 from pipeline.runs.recording import read_run
+from tests.pipeline.test_events import worker_threads
 from tests.reliability import components
 from tests.reliability.components import HangAsync, HangSync, Slow, Source
 from tests.reliability.conftest import HOSTILE_MODULE, ROOT, command_env, pipedebug, pipeline_yaml
@@ -34,10 +35,6 @@ from tests.tui.app.conftest import screen_text, wait_for, wait_loaded
 from tui.app import PipedebugApp
 
 SIZE = (140, 45)
-
-
-def worker_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name.startswith("pipedebug-worker")]
 
 
 def pipe_of(**parts: object) -> AsyncPipeline:
