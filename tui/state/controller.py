@@ -147,6 +147,8 @@ class RunController:
         self._version = 0
         self._routing: tuple[DebugSession, int, Routing] | None = None
         self._timeline: tuple[DebugSession, int, TimelineModel] | None = None
+        self._log_marks: tuple[DebugSession, int, list[tuple[str, float, str]]] | None = None
+        """The session's log marks so far and how many of its events they cover: each rebuild reads new events only."""
 
     # -- what the screen reads ---------------------------------------------------------------------------------
 
@@ -383,9 +385,19 @@ class RunController:
                 until=self.replay.duration if self.replay is not None else 0.0,
                 lanes=lanes,
                 children=session.children.spans,
-            ).with_logs(log_marks(session.events, session.summary))
+            ).with_logs(self._marks(session))
             seen = self._timeline = (session, session.version, model)
         return seen[2]
+
+    def _marks(self, session: DebugSession) -> list[tuple[str, float, str]]:
+        """Where the timeline marks logged lines, extended by the events since the last call (a session's events
+        only grow): a redraw of a long run no longer re-reads every event."""
+        seen = self._log_marks
+        read, marks = (seen[1], seen[2]) if seen is not None and seen[0] is session else (0, [])
+        if session.summary.origin is not None:  # before RunStarted no time can be placed: read these events later
+            marks.extend(log_marks(session.events[read:], session.summary))
+            self._log_marks = (session, len(session.events), marks)
+        return marks
 
     def concurrency_title(self) -> str:
         """How many visits run now, or, once the run ended, the most that ran at once and how many on average."""
