@@ -653,7 +653,8 @@ class PipelineRun:
         inputs = self._consume(node)
         inputs.update(self._overrides.get((name, visit), {}))
         self._touched.add(name)
-        isolated = _isolate(inputs)
+        reused = self._reuse.get((name, visit))
+        isolated = inputs if reused is not None else _isolate(inputs)  # a reused visit never runs: nothing to guard
         now = time.perf_counter()
         loop = asyncio.get_running_loop()
         context = contextvars.copy_context()
@@ -664,7 +665,6 @@ class PipelineRun:
         )
         if self._capturing:
             context.run(set_log_sink, self._log_sink(loop, self._visit_count, name))
-        reused = self._reuse.get((name, visit))
         started = ComponentStarted(
             run_id=self.run_id,
             time=now,

@@ -284,6 +284,40 @@ async def test_reused_visits_hand_on_recorded_outputs_without_executing() -> Non
     assert events[-1].outputs == {"c": {"value": 99}}  # type: ignore[union-attr]
 
 
+async def test_a_reused_visit_does_not_copy_the_inputs_it_never_runs_with() -> None:
+    """Inputs are deep-copied to guard them from the component; a reused visit does not run, so the copy (costly
+    for large documents) is skipped, while an executed visit still gets its own copy."""
+    from pipeline import component
+
+    copies: list[str] = []
+
+    class Payload:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __deepcopy__(self, memo: dict[int, object]) -> Payload:
+            copies.append(self.name)
+            return Payload(self.name)
+
+    @component
+    class Take:
+        @component.output_types(value=object)
+        def run(self, value: object) -> dict[str, object]:
+            return {"value": Payload("handed on")}
+
+    pipe = AsyncPipeline()
+    pipe.add_component("a", Take())
+    pipe.add_component("b", Take())
+    pipe.connect("a", "b")
+    async with pipe.events({"a": {"value": Payload("given")}}, reuse_outputs={("a", 1): {"value": 1}}) as run:
+        events = [event async for event in run]
+    assert isinstance(events[-1], RunFinished)
+    assert copies == []  # "a" reused: its input never copied; "b" got an int, which needs no copy
+    async with pipe.events({"a": {"value": Payload("given")}}) as run:
+        events = [event async for event in run]
+    assert copies == ["given", "handed on"]
+
+
 def test_reuse_and_override_name_real_components_and_sockets() -> None:
     pipe = AsyncPipeline()
     pipe.add_component("a", AddOne())
