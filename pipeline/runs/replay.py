@@ -58,6 +58,9 @@ class ReplayRun:
         self._closed = False
         self._wake: asyncio.Event | None = None
         self._yielded_at: float | None = None
+        self._reached: float | None = None
+        """The latest recorded time yielded so far: events are not always in time order (a line a component logged
+        during a pause is read after `RunResumed`), and a gap back to an earlier time is not waited twice."""
 
     # -- the async iterator protocol ------------------------------------------------------------------------
 
@@ -87,6 +90,7 @@ class ReplayRun:
             self._position += 1
             self._paced = True
             self._yielded_at = time.perf_counter()
+            self._reached = event.time if self._reached is None else max(self._reached, event.time)
             return event
 
     async def __aenter__(self) -> Self:
@@ -109,13 +113,13 @@ class ReplayRun:
     # -- moving around --------------------------------------------------------------------------------------
 
     def clock(self) -> float:
-        """The recorded run's clock at this moment of the replay, in the events' `time` units: the last event's
-        time plus the time since it was yielded (times `speed`), never past the next event's time."""
+        """The recorded run's clock at this moment of the replay, in the events' `time` units: the latest time
+        yielded plus the time since it was yielded (times `speed`), never past the next event's time."""
         if not self.events:
             return 0.0
         if self._position == 0 or self._yielded_at is None:
             return self.events[0].time
-        last = self.events[self._position - 1].time
+        last = self._reached if self._reached is not None else self.events[self._position - 1].time
         if self.speed is None or self._position == len(self.events):
             return last
         elapsed = (time.perf_counter() - self._yielded_at) * self.speed
@@ -134,18 +138,20 @@ class ReplayRun:
             raise IndexError(f"seek index {index} is outside 0..{len(self.events)}.")
         self._position = index
         self._paced = False
+        self._reached = None
         self._yielded_at = time.perf_counter()
         self._wake_up()
 
     # -- internals ------------------------------------------------------------------------------------------
 
     def _delay(self) -> float:
-        """The recorded gap before the next event; none after a `RunPaused`: a replay does not wait out the time
-        the recorded run stood paused (the consumer that replays it pauses by itself)."""
-        if not self._paced or self.speed is None or isinstance(self.events[self._position - 1], RunPaused):
+        """The recorded gap from the latest time yielded to the next event; none after a `RunPaused`: a replay does
+        not wait out the time the recorded run stood paused (the consumer that replays it pauses by itself), and
+        `RunResumed` moves the latest time past the pause."""
+        previous = self.events[self._position - 1] if self._position else None
+        if not self._paced or self.speed is None or self._reached is None or isinstance(previous, RunPaused):
             return 0.0
-        gap = self.events[self._position].time - self.events[self._position - 1].time
-        return max(gap, 0.0) / self.speed
+        return max(self.events[self._position].time - self._reached, 0.0) / self.speed
 
     async def _interrupted_sleep(self, delay: float) -> bool:
         """Sleep `delay` seconds unless woken first; return whether something woke it."""

@@ -12,10 +12,13 @@ from pipeline import AsyncPipeline
 from pipeline.core.events import (
     ComponentCancelled,
     ComponentFinished,
+    ComponentLogged,
     ComponentStarted,
     RunCancelled,
     RunEvent,
     RunFinished,
+    RunPaused,
+    RunResumed,
     RunStarted,
 )
 from pipeline.runs import RunSummary
@@ -148,6 +151,28 @@ async def test_pacing_follows_the_recorded_gaps_divided_by_speed() -> None:
     assert 0.28 <= await replay_time(1.0) < 1.0
     assert 0.025 <= await replay_time(10.0) < 0.15
     assert await replay_time(None) < 0.02
+
+
+async def test_a_recorded_pause_is_not_waited_out_even_when_later_events_are_stamped_earlier() -> None:
+    """A line logged while the run stood paused is stamped when it was printed but read after `RunResumed`; the gap
+    from it to the next event spans the pause again, which the replay used to wait (2 s here)."""
+    events: list[RunEvent] = list(chain_run([2.05]).events)
+    started, finished, ended = events[1], events[2], events[3]
+    assert isinstance(started, ComponentStarted) and isinstance(finished, ComponentFinished)
+    paused = RunPaused(run_id="chain", time=100.01, reason="user", component="c0", visit_id=1)
+    resumed = RunResumed(run_id="chain", time=102.01)
+    logged = ComponentLogged(
+        run_id="chain", time=100.02, visit_id=1, component="c0", level="stdout", logger="", text="still going"
+    )
+    recorded = chain_run([2.05])
+    recorded.events = [events[0], started, paused, resumed, logged, finished, ended]
+    replay = ReplayRun(recorded, speed=1.0)
+    began = time.perf_counter()
+    clocks = []
+    async for _ in replay:
+        clocks.append(replay.clock())
+    assert time.perf_counter() - began < 1.0  # the pipeline's own time is 0.05 s; the pause was 2 s
+    assert clocks == sorted(clocks)  # the playhead never jumps back to the earlier stamp
 
 
 async def test_a_paused_consumer_gets_no_burst_and_no_skip() -> None:
