@@ -320,6 +320,9 @@ async def test_the_real_receiver_feeds_the_browser_and_its_run_replays(tmp_path:
             replay = app.screen
             assert isinstance(replay, DebuggerScreen)
             await wait_for(pilot, lambda: replay.status == "finished", "the replay to end")
-            assert [bar.name for bar in replay.query_one(TimelineView).model.children] == ["GET /search"]
+            timeline = replay.query_one(TimelineView)
+            # The panes catch up with the ended session on their next tick: wait for that redraw, then compare.
+            await wait_for(pilot, lambda: bool(timeline.model.children), "the timeline's redraw of the ended replay")
+            assert [bar.name for bar in timeline.model.children] == ["GET /search"]
     finally:
         receiver.stop()
